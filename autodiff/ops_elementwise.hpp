@@ -1,0 +1,54 @@
+// ops_elementwise.hpp — elementwise ops. Binary ops broadcast like NumPy; their
+// backward reduces each input's gradient back to its shape with sum_to.
+// Shape legend: a, b, x any shape; out = broadcast shape of a and b.
+#pragma once
+
+#include "tensor.hpp"
+
+namespace xgrad {
+
+// Binary, broadcasting. ShapeError "add: shapes (2, 3) and (4,) cannot be broadcast".
+Tensor add(const Tensor& a, const Tensor& b);
+Tensor sub(const Tensor& a, const Tensor& b);
+Tensor mul(const Tensor& a, const Tensor& b);
+Tensor div(const Tensor& a, const Tensor& b);
+Tensor neg(const Tensor& x);
+
+// With a scalar constant s (no gradient for s).
+Tensor add(const Tensor& x, float s);   // x + s
+Tensor mul(const Tensor& x, float s);   // x * s
+Tensor sub(const Tensor& x, float s);   // x - s
+Tensor sub(float s, const Tensor& x);   // s - x
+Tensor div(const Tensor& x, float s);   // x / s
+Tensor div(float s, const Tensor& x);   // s / x
+
+// Unary math.
+Tensor exp(const Tensor& x);
+Tensor log(const Tensor& x);
+Tensor sqrt(const Tensor& x);
+Tensor pow(const Tensor& x, float p);                 // x^p for a constant exponent
+Tensor abs(const Tensor& x);                          // d/dx = sign(x), 0 at 0
+Tensor clamp(const Tensor& x, float lo, float hi);    // gradient passes where lo <= x <= hi
+
+// Activations.
+Tensor relu(const Tensor& x);
+Tensor leaky_relu(const Tensor& x, float slope = 0.01f);
+Tensor sigmoid(const Tensor& x);   // numerically stable for any x
+Tensor tanh(const Tensor& x);
+
+// C++ operators, same meaning as the functions above.
+inline Tensor operator+(const Tensor& a, const Tensor& b) { return add(a, b); }
+inline Tensor operator-(const Tensor& a, const Tensor& b) { return sub(a, b); }
+inline Tensor operator*(const Tensor& a, const Tensor& b) { return mul(a, b); }
+inline Tensor operator/(const Tensor& a, const Tensor& b) { return div(a, b); }
+inline Tensor operator-(const Tensor& x) { return neg(x); }
+inline Tensor operator+(const Tensor& x, float s) { return add(x, s); }
+inline Tensor operator+(float s, const Tensor& x) { return add(x, s); }
+inline Tensor operator-(const Tensor& x, float s) { return sub(x, s); }
+inline Tensor operator-(float s, const Tensor& x) { return sub(s, x); }
+inline Tensor operator*(const Tensor& x, float s) { return mul(x, s); }
+inline Tensor operator*(float s, const Tensor& x) { return mul(x, s); }
+inline Tensor operator/(const Tensor& x, float s) { return div(x, s); }
+inline Tensor operator/(float s, const Tensor& x) { return div(s, x); }
+
+}  // namespace xgrad

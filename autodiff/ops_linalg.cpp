@@ -1,0 +1,2 @@
+// ops_linalg.cpp — (being written)
+#include "ops_linalg.hpp"

@@ -1,0 +1,2 @@
+// ops_loss.cpp — (being written)
+#include "ops_loss.hpp"

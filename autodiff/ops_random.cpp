@@ -1,0 +1,2 @@
+// ops_random.cpp — (being written)
+#include "ops_random.hpp"

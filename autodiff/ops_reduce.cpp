@@ -1,0 +1,2 @@
+// ops_reduce.cpp — (being written)
+#include "ops_reduce.hpp"

@@ -1,0 +1,2 @@
+// ops_shape.cpp — (being written)
+#include "ops_shape.hpp"

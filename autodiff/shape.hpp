@@ -1,0 +1,43 @@
+// shape.hpp — the array type, shapes, broadcasting and the one `sum_to` helper
+// every broadcasting backward uses. Shape errors throw ShapeError (release builds
+// too) with a message that names the op and the shapes involved.
+#pragma once
+
+#include <cstddef>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <xtensor/xarray.hpp>
+
+namespace xgrad {
+
+using Array = xt::xarray<float>;          // row-major, rank 0..N, float32
+using Shape = Array::shape_type;          // small vector of std::size_t
+using Indices = std::vector<std::size_t>; // integer indices / labels
+
+// A shape error: an op got arrays whose shapes do not fit together.
+struct ShapeError : std::invalid_argument {
+    using std::invalid_argument::invalid_argument;
+};
+
+// "(64, 784)", "(4,)" for rank 1, "()" for a scalar: the notation NumPy prints.
+std::string shape_str(const Shape& shape);
+
+// Number of elements of a shape (1 for a scalar).
+std::size_t shape_size(const Shape& shape);
+
+// NumPy broadcasting: align trailing axes; each pair must be equal or contain a 1.
+// Throws ShapeError "<op>: shapes (2, 3) and (4,) cannot be broadcast".
+Shape broadcast_shape(const char* op, const Shape& a, const Shape& b);
+
+// The backward of broadcasting. g has the broadcast shape; sum it over every axis
+// that broadcasting created or stretched, so the result has `shape`.
+//   sum_to(g (N, C), (C,)) = sum over axis 0      sum_to(g (N, C), (N, 1)) = sum over axis 1
+Array sum_to(const Array& g, const Shape& shape);
+
+// Normalise an axis that may be negative (-1 = last) for an array of `rank` axes.
+// Throws ShapeError "<op>: axis 3 out of range for shape (2, 3)".
+std::size_t normalize_axis(const char* op, std::ptrdiff_t axis, const Shape& shape);
+
+}  // namespace xgrad

@@ -1,0 +1,2 @@
+// test_gradcheck.cpp — (being written)
+#include "check.hpp"

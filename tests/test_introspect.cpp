@@ -1,0 +1,2 @@
+// test_introspect.cpp — (being written)
+#include "check.hpp"

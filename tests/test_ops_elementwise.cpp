@@ -1,0 +1,2 @@
+// test_ops_elementwise.cpp — (being written)
+#include "check.hpp"

@@ -1,0 +1,2 @@
+// test_ops_linalg.cpp — (being written)
+#include "check.hpp"

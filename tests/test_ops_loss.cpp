@@ -1,0 +1,2 @@
+// test_ops_loss.cpp — (being written)
+#include "check.hpp"

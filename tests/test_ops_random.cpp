@@ -1,0 +1,2 @@
+// test_ops_random.cpp — (being written)
+#include "check.hpp"

@@ -1,0 +1,2 @@
+// test_ops_reduce.cpp — (being written)
+#include "check.hpp"

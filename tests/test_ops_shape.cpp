@@ -1,0 +1,2 @@
+// test_ops_shape.cpp — (being written)
+#include "check.hpp"

@@ -1,0 +1,2 @@
+// test_shape.cpp — (being written)
+#include "check.hpp"

@@ -1,0 +1,2 @@
+// test_tape.cpp — (being written)
+#include "check.hpp"

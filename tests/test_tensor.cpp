@@ -1,0 +1,2 @@
+// test_tensor.cpp — (being written)
+#include "check.hpp"
