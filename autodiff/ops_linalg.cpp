@@ -1,2 +1,130 @@
-// ops_linalg.cpp — (being written)
+// ops_linalg.cpp — matmul on OpenBLAS's cblas_sgemm, and transposes.
+// Arrays are row-major and contiguous, so a matrix's data() can go straight to
+// sgemm; its backward asks sgemm to read an operand transposed instead of
+// building the transpose.
 #include "ops_linalg.hpp"
+
+#include <cblas.h>
+
+#include <algorithm>
+#include <climits>
+#include <utility>
+
+#include <xtensor/xbuilder.hpp>
+
+#include "tape.hpp"
+
+namespace xgrad {
+
+namespace {
+
+// A dimension as the int sgemm takes.
+blasint blas_dim(std::size_t d) {
+    if (d > static_cast<std::size_t>(INT_MAX))
+        throw std::invalid_argument("matmul: dimension " + std::to_string(d) +
+                                    " is too large for BLAS (32-bit indices)");
+    return static_cast<blasint>(d);
+}
+
+// C (m, n) = op(A) (m, k) · op(B) (k, n), all row-major; op(A) = Aᵀ when trans_a
+// (A is then stored as (k, m)), likewise for B. C is overwritten.
+void gemm(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k, const float* A, const float* B,
+          float* C) {
+    if (m == 0 || n == 0) return;
+    if (k == 0) {  // an empty sum: C = 0 (sgemm rejects a leading dimension of 0)
+        std::fill(C, C + m * n, 0.0f);
+        return;
+    }
+    const blasint lda = blas_dim(trans_a ? m : k);  // row length of A as stored
+    const blasint ldb = blas_dim(trans_b ? k : n);  // row length of B as stored
+    cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,
+                blas_dim(m), blas_dim(n), blas_dim(k), 1.0f, A, lda, B, ldb, 0.0f, C, blas_dim(n));
+}
+
+// out = x with its axes permuted: out[j_0, ..., j_r] = x[i] where i[perm[d]] = j_d.
+// Walks out in row-major order; `step[d]` is how far x's offset moves when j_d grows by 1.
+Array permute(const Array& x, const std::vector<std::size_t>& perm) {
+    const std::size_t rank = perm.size();
+    Shape out_shape(rank);
+    std::vector<std::size_t> step(rank);
+    for (std::size_t d = 0; d < rank; ++d) {
+        out_shape[d] = x.shape()[perm[d]];
+        step[d] = x.strides()[perm[d]];
+    }
+    Array out = Array::from_shape(out_shape);
+    if (out.size() == 0) return out;
+    if (rank == 0) {
+        out() = x();
+        return out;
+    }
+    const float* src = x.data();
+    float* dst = out.data();
+    const std::size_t inner = out_shape[rank - 1];
+    const std::size_t inner_step = step[rank - 1];
+    std::vector<std::size_t> j(rank, 0);  // index of the current out row (last entry unused)
+    std::size_t offset = 0;               // x's offset of out[j_0, ..., j_{r-1}, 0]
+    for (std::size_t done = 0; done < out.size(); done += inner) {
+        for (std::size_t t = 0; t < inner; ++t) dst[done + t] = src[offset + t * inner_step];
+        // Advance j over all axes but the last (an odometer).
+        for (std::size_t d = rank - 1; d-- > 0;) {
+            offset += step[d];
+            if (++j[d] < out_shape[d]) break;
+            offset -= step[d] * j[d];
+            j[d] = 0;
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+// matmul: out = a · b   a (M, K), b (K, N), out (M, N)
+//   da = g · bᵀ  (M, N)·(N, K)        db = aᵀ · g  (K, M)·(M, N)
+Tensor matmul(const Tensor& a, const Tensor& b) {
+    if (a.dim() != 2 || b.dim() != 2)
+        throw ShapeError("matmul: expected 2-D inputs, got " + shape_str(a.shape()) + " x " + shape_str(b.shape()));
+    const std::size_t M = a.shape()[0], K = a.shape()[1], N = b.shape()[1];
+    if (b.shape()[0] != K)
+        throw ShapeError("matmul: shape mismatch " + shape_str(a.shape()) + " x " + shape_str(b.shape()));
+    Array out = Array::from_shape({M, N});
+    gemm(false, false, M, N, K, a.value().data(), b.value().data(), out.data());
+    return record("matmul", std::move(out), {a, b}, [a, b, M, K, N](const Array& g, const Array&) {
+        if (a.requires_grad()) {
+            Array da = Array::from_shape({M, K});
+            gemm(false, true, M, K, N, g.data(), b.value().data(), da.data());
+            a.add_grad(da);
+        }
+        if (b.requires_grad()) {
+            Array db = Array::from_shape({K, N});
+            gemm(true, false, K, N, M, a.value().data(), g.data(), db.data());
+            b.add_grad(db);
+        }
+    });
+}
+
+// transpose: out = x with its axes reversed      dx = g with its axes reversed
+Tensor transpose(const Tensor& x) {
+    std::vector<std::size_t> reversed(x.dim());
+    for (std::size_t d = 0; d < reversed.size(); ++d) reversed[d] = reversed.size() - 1 - d;
+    return transpose(x, reversed);
+}
+
+// transpose(perm): out.shape[d] = x.shape[perm[d]]    dx = g permuted by the inverse: inv[perm[d]] = d
+Tensor transpose(const Tensor& x, const std::vector<std::size_t>& perm) {
+    const std::size_t rank = x.dim();
+    std::vector<std::size_t> inverse(rank, rank);  // rank = "not seen yet"
+    bool fits = perm.size() == rank;
+    for (std::size_t d = 0; fits && d < rank; ++d) {
+        fits = perm[d] < rank && inverse[perm[d]] == rank;  // in range, not a repeat
+        if (fits) inverse[perm[d]] = d;
+    }
+    if (!fits)
+        throw ShapeError("transpose: permutation " + shape_str(Shape(perm.begin(), perm.end())) +
+                         " does not fit shape " + shape_str(x.shape()));
+    Array out = permute(x.value(), perm);
+    return record("transpose", std::move(out), {x}, [x, inverse = std::move(inverse)](const Array& g, const Array&) {
+        x.add_grad(permute(g, inverse));
+    });
+}
+
+}  // namespace xgrad

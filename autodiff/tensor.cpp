@@ -69,7 +69,7 @@ void Tensor::zero_grad() {
     if (n.has_grad) n.grad.fill(0.0f);
 }
 
-void Tensor::add_grad(const Array& g) const {
+void Tensor::add_grad(Array g) const {
     Node& n = get();
     if (g.shape() != n.value.shape())
         throw std::logic_error("add_grad: gradient of shape " + shape_str(g.shape()) + " for " + label() +
@@ -78,7 +78,7 @@ void Tensor::add_grad(const Array& g) const {
     if (n.has_grad) {
         n.grad += g;
     } else {
-        n.grad = g;
+        n.grad = std::move(g);
         n.has_grad = true;
     }
 }
@@ -97,10 +97,8 @@ std::uint64_t Tensor::id() const { return get().id; }
 std::string Tensor::label() const {
     const Node& n = get();
     if (!n.name.empty()) return n.name;
-    // (std::string{"t"}.append(...) rather than "t" + ...: g++ 12 -O3 reports a
-    // false -Wrestrict on the latter.)
-    if (!n.is_leaf) return std::string("t").append(std::to_string(n.tape_index));
-    return std::string("leaf").append(std::to_string(n.id));
+    if (!n.is_leaf) return "t" + std::to_string(n.tape_index);
+    return "leaf" + std::to_string(n.id);
 }
 
 }  // namespace xgrad

@@ -57,9 +57,10 @@ public:
     bool has_grad() const;
     const Array& grad() const;           // std::logic_error if there is none yet
     void zero_grad();                     // keeps the buffer, fills it with 0
-    // grad += g (shape-checked): the one way gradients change. const because a
-    // Tensor is a handle: backward closures hold const copies of their inputs.
-    void add_grad(const Array& g) const;
+    // grad += g (shape-checked): the one way gradients change. The first gradient
+    // is moved in, not copied. const because a Tensor is a handle: backward
+    // closures hold const copies of their inputs.
+    void add_grad(Array g) const;
 
     // A new leaf with a copy of the value, cut off from the graph; never requires grad.
     Tensor detach() const;

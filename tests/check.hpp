@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "autodiff/autodiff.hpp"
+#include "nn/nn.hpp"
 
 namespace xgrad::testing {
 
@@ -19,6 +20,12 @@ inline bool all_close(const Array& a, const Array& b, float tol = 1e-5f) {
         if (!(std::abs(x - y) <= tol * (1.0f + std::abs(y)))) return false;
     }
     return true;
+}
+
+// `a` with a new shape (e.g. a column: reshaped({1, 2}, {2, 1}); Array{{1}, {2}} is ambiguous).
+inline Array reshaped(Array a, const Shape& shape) {
+    a.reshape(shape);
+    return a;
 }
 
 // Inputs of a given shape with values drawn from N(0, 1) (or U(lo, hi)).
@@ -34,9 +41,10 @@ inline Tensor randu(const Shape& shape, float lo, float hi, std::uint64_t seed =
 }  // namespace xgrad::testing
 
 // Gradient check of f at inputs; on failure the message says where and by how much.
-#define CHECK_GRADCHECK(f, ...)                                                   \
+// Variadic, so a lambda with several captures ([a, b]) is not split at its comma.
+#define CHECK_GRADCHECK(...)                                                      \
     do {                                                                          \
-        const auto gc_result_ = ::xgrad::gradcheck((f), __VA_ARGS__);             \
+        const auto gc_result_ = ::xgrad::gradcheck(__VA_ARGS__);                  \
         INFO(gc_result_.report());                                                \
         CHECK(gc_result_.ok);                                                     \
     } while (0)

@@ -1,2 +1,205 @@
-// test_ops_elementwise.cpp — (being written)
+// test_ops_elementwise.cpp — forward values worked out by hand and gradient
+// checks for every elementwise op, with a SUBCASE per broadcasting pattern.
 #include "check.hpp"
+
+using namespace xgrad;
+using xgrad::testing::all_close;
+using xgrad::testing::randn;
+using xgrad::testing::randu;
+using xgrad::testing::reshaped;
+
+namespace {
+using Fn = std::function<Tensor(const std::vector<Tensor>&)>;
+using BinaryOp = Tensor (*)(const Tensor&, const Tensor&);
+
+// The broadcasting patterns every binary op is checked under.
+struct Pattern {
+    const char* name;
+    Shape a, b;
+};
+const Pattern patterns[] = {
+    {"same shape (2, 3)", {2, 3}, {2, 3}},
+    {"row vector (2, 3) + (3,)", {2, 3}, {3}},
+    {"column (2, 3) + (2, 1)", {2, 3}, {2, 1}},
+    {"scalar (2, 3) + ()", {2, 3}, {}},
+    {"scalar first () + (2, 3)", {}, {2, 3}},
+    {"outer (3, 1) + (1, 4)", {3, 1}, {1, 4}},
+    {"rank 4 (2, 1, 3, 1) + (4, 1, 5)", {2, 1, 3, 1}, {4, 1, 5}},
+    {"both stretched (1, 3) + (2, 1)", {1, 3}, {2, 1}},
+};
+
+void check_binary(BinaryOp op, bool positive_b) {
+    for (const Pattern& p : patterns) {
+        SUBCASE(p.name) {
+            Tensor a = randn(p.a, 1);
+            // Division needs a denominator away from 0.
+            Tensor b = positive_b ? randu(p.b, 0.5f, 2.0f, 2) : randn(p.b, 2);
+            Fn f = [op](const std::vector<Tensor>& x) { return op(x[0], x[1]); };
+            CHECK_GRADCHECK(f, {a, b});
+        }
+    }
+}
+}  // namespace
+
+TEST_CASE("add") {
+    // [[1, 2, 3], [4, 5, 6]] + [10, 20, 30] = [[11, 22, 33], [14, 25, 36]]
+    Tensor a(Array{{1.f, 2.f, 3.f}, {4.f, 5.f, 6.f}});
+    Tensor b(Array{10.f, 20.f, 30.f});
+    CHECK(all_close(add(a, b).value(), Array{{11.f, 22.f, 33.f}, {14.f, 25.f, 36.f}}));
+    CHECK(all_close((a + b).value(), Array{{11.f, 22.f, 33.f}, {14.f, 25.f, 36.f}}));
+    check_binary(add, false);
+}
+
+TEST_CASE("sub") {
+    Tensor a(Array{{1.f, 2.f, 3.f}, {4.f, 5.f, 6.f}});
+    Tensor b(reshaped({1.f, 2.f}, {2, 1}));
+    CHECK(all_close(sub(a, b).value(), Array{{0.f, 1.f, 2.f}, {2.f, 3.f, 4.f}}));
+    CHECK(all_close((a - b).value(), Array{{0.f, 1.f, 2.f}, {2.f, 3.f, 4.f}}));
+    check_binary(sub, false);
+}
+
+TEST_CASE("mul") {
+    Tensor a(Array{{1.f, 2.f}, {3.f, 4.f}});
+    Tensor b(Array{2.f, -1.f});
+    CHECK(all_close(mul(a, b).value(), Array{{2.f, -2.f}, {6.f, -4.f}}));
+    check_binary(mul, false);
+}
+
+TEST_CASE("div") {
+    Tensor a(Array{{1.f, 2.f}, {3.f, 4.f}});
+    Tensor b(Array{2.f, 4.f});
+    CHECK(all_close(div(a, b).value(), Array{{0.5f, 0.5f}, {1.5f, 1.0f}}));
+    check_binary(div, true);
+}
+
+TEST_CASE("binary ops reject shapes that do not broadcast") {
+    Tensor a(Array::from_shape({2, 3}));
+    Tensor b(Array::from_shape({4}));
+    CHECK_THROWS_WITH_AS(add(a, b), "add: shapes (2, 3) and (4,) cannot be broadcast", ShapeError);
+    CHECK_THROWS_WITH_AS(sub(a, b), "sub: shapes (2, 3) and (4,) cannot be broadcast", ShapeError);
+    CHECK_THROWS_WITH_AS(mul(a, b), "mul: shapes (2, 3) and (4,) cannot be broadcast", ShapeError);
+    CHECK_THROWS_WITH_AS(a / b, "div: shapes (2, 3) and (4,) cannot be broadcast", ShapeError);
+}
+
+TEST_CASE("neg") {
+    Tensor x(Array{1.f, -2.f, 3.f});
+    CHECK(all_close(neg(x).value(), Array{-1.f, 2.f, -3.f}));
+    CHECK(all_close((-x).value(), Array{-1.f, 2.f, -3.f}));
+    CHECK_GRADCHECK([](const std::vector<Tensor>& v) { return neg(v[0]); }, {randn({2, 3})});
+}
+
+TEST_CASE("scalar variants") {
+    Tensor x(Array{1.f, 2.f, 4.f});
+    SUBCASE("x + s and s + x") {
+        CHECK(all_close((x + 1.0f).value(), Array{2.f, 3.f, 5.f}));
+        CHECK(all_close((1.0f + x).value(), Array{2.f, 3.f, 5.f}));
+        CHECK_GRADCHECK([](const std::vector<Tensor>& v) { return v[0] + 3.0f; }, {randn({2, 3})});
+    }
+    SUBCASE("x - s and s - x") {
+        CHECK(all_close((x - 1.0f).value(), Array{0.f, 1.f, 3.f}));
+        CHECK(all_close((1.0f - x).value(), Array{0.f, -1.f, -3.f}));
+        CHECK_GRADCHECK([](const std::vector<Tensor>& v) { return 2.0f - v[0]; }, {randn({2, 3})});
+        CHECK_GRADCHECK([](const std::vector<Tensor>& v) { return v[0] - 2.0f; }, {randn({2, 3})});
+    }
+    SUBCASE("x * s and s * x") {
+        CHECK(all_close((x * 2.0f).value(), Array{2.f, 4.f, 8.f}));
+        CHECK(all_close((2.0f * x).value(), Array{2.f, 4.f, 8.f}));
+        CHECK_GRADCHECK([](const std::vector<Tensor>& v) { return -1.5f * v[0]; }, {randn({2, 3})});
+    }
+    SUBCASE("x / s and s / x") {
+        CHECK(all_close((x / 2.0f).value(), Array{0.5f, 1.f, 2.f}));
+        CHECK(all_close((2.0f / x).value(), Array{2.f, 1.f, 0.5f}));
+        CHECK_GRADCHECK([](const std::vector<Tensor>& v) { return v[0] / 4.0f; }, {randn({2, 3})});
+        CHECK_GRADCHECK([](const std::vector<Tensor>& v) { return 3.0f / v[0]; }, {randu({2, 3}, 0.5f, 2.0f)});
+    }
+}
+
+TEST_CASE("exp") {
+    Tensor x(Array{0.f, 1.f, -1.f});
+    CHECK(all_close(exp(x).value(), Array{1.0f, 2.7182817f, 0.36787945f}));
+    CHECK_GRADCHECK([](const std::vector<Tensor>& v) { return exp(v[0]); }, {randn({3, 4})});
+}
+
+TEST_CASE("log") {
+    Tensor x(Array{1.f, 2.7182817f, 0.5f});
+    CHECK(all_close(log(x).value(), Array{0.0f, 1.0f, -0.6931472f}));
+    CHECK_GRADCHECK([](const std::vector<Tensor>& v) { return log(v[0]); }, {randu({3, 4}, 0.5f, 3.0f)});
+}
+
+TEST_CASE("sqrt") {
+    Tensor x(Array{4.f, 9.f, 0.25f});
+    CHECK(all_close(sqrt(x).value(), Array{2.f, 3.f, 0.5f}));
+    CHECK_GRADCHECK([](const std::vector<Tensor>& v) { return sqrt(v[0]); }, {randu({3, 4}, 0.5f, 3.0f)});
+}
+
+TEST_CASE("pow") {
+    Tensor x(Array{2.f, 3.f, 0.5f});
+    SUBCASE("square") {
+        CHECK(all_close(pow(x, 2.0f).value(), Array{4.f, 9.f, 0.25f}));
+        CHECK_GRADCHECK([](const std::vector<Tensor>& v) { return pow(v[0], 2.0f); }, {randn({3, 4})});
+    }
+    SUBCASE("fractional and negative exponents") {
+        CHECK(all_close(pow(x, -1.0f).value(), Array{0.5f, 1.0f / 3.0f, 2.0f}));
+        CHECK_GRADCHECK([](const std::vector<Tensor>& v) { return pow(v[0], 1.5f); }, {randu({3, 4}, 0.5f, 3.0f)});
+        CHECK_GRADCHECK([](const std::vector<Tensor>& v) { return pow(v[0], -2.0f); }, {randu({3, 4}, 0.5f, 3.0f)});
+    }
+}
+
+TEST_CASE("abs") {
+    Tensor x(Array{-2.f, 0.f, 3.f});
+    CHECK(all_close(abs(x).value(), Array{2.f, 0.f, 3.f}));
+    SUBCASE("gradient is sign(x), 0 at 0") {
+        Tensor w(Array{-2.f, 0.f, 3.f}, true);
+        abs(w).backward(Array{1.f, 1.f, 1.f});
+        CHECK(all_close(w.grad(), Array{-1.f, 0.f, 1.f}));
+    }
+    // Inputs away from the kink at 0.
+    CHECK_GRADCHECK([](const std::vector<Tensor>& v) { return abs(v[0]); }, {Tensor(Array{{-2.f, -0.5f}, {0.7f, 3.f}})});
+}
+
+TEST_CASE("clamp") {
+    Tensor x(Array{-2.f, 0.5f, 3.f});
+    CHECK(all_close(clamp(x, -1.0f, 1.0f).value(), Array{-1.f, 0.5f, 1.f}));
+    SUBCASE("gradient passes only inside [lo, hi]") {
+        Tensor w(Array{-2.f, 0.5f, 3.f, 1.f}, true);
+        clamp(w, -1.0f, 1.0f).backward(Array{1.f, 1.f, 1.f, 1.f});
+        CHECK(all_close(w.grad(), Array{0.f, 1.f, 0.f, 1.f}));
+    }
+    CHECK_GRADCHECK([](const std::vector<Tensor>& v) { return clamp(v[0], -1.0f, 1.0f); },
+                    {Tensor(Array{{-2.f, -0.5f}, {0.7f, 3.f}})});
+    CHECK_THROWS_WITH_AS(clamp(x, 1.0f, -1.0f), "clamp: lo (1.000000) must not exceed hi (-1.000000)",
+                         std::invalid_argument);
+}
+
+TEST_CASE("relu") {
+    Tensor x(Array{-1.f, 0.f, 2.f});
+    CHECK(all_close(relu(x).value(), Array{0.f, 0.f, 2.f}));
+    CHECK_GRADCHECK([](const std::vector<Tensor>& v) { return relu(v[0]); }, {Tensor(Array{{-2.f, -0.5f}, {0.7f, 3.f}})});
+}
+
+TEST_CASE("leaky_relu") {
+    Tensor x(Array{-1.f, 0.f, 2.f});
+    CHECK(all_close(leaky_relu(x, 0.2f).value(), Array{-0.2f, 0.f, 2.f}));
+    CHECK_GRADCHECK([](const std::vector<Tensor>& v) { return leaky_relu(v[0], 0.2f); },
+                    {Tensor(Array{{-2.f, -0.5f}, {0.7f, 3.f}})});
+}
+
+TEST_CASE("sigmoid") {
+    Tensor x(Array{0.f, 2.f, -2.f});
+    // σ(2) = 1 / (1 + e^-2) = 0.8807971
+    CHECK(all_close(sigmoid(x).value(), Array{0.5f, 0.8807971f, 0.1192029f}));
+    SUBCASE("stable at extreme inputs") {
+        Tensor w(Array{-1e4f, -100.0f, 100.0f, 1e4f}, true);
+        Tensor y = sigmoid(w);
+        CHECK(all_close(y.value(), Array{0.f, 0.f, 1.f, 1.f}));
+        y.backward(Array{1.f, 1.f, 1.f, 1.f});
+        CHECK(all_close(w.grad(), Array{0.f, 0.f, 0.f, 0.f}));
+    }
+    CHECK_GRADCHECK([](const std::vector<Tensor>& v) { return sigmoid(v[0]); }, {randn({3, 4})});
+}
+
+TEST_CASE("tanh") {
+    Tensor x(Array{0.f, 1.f, -1.f});
+    CHECK(all_close(tanh(x).value(), Array{0.0f, 0.7615942f, -0.7615942f}));
+    CHECK_GRADCHECK([](const std::vector<Tensor>& v) { return tanh(v[0]); }, {randn({3, 4})});
+}

@@ -1,2 +1,224 @@
-// test_ops_linalg.cpp — (being written)
+// test_ops_linalg.cpp — matmul (by hand, against a naive triple loop, gradient
+// checks with either or both inputs requiring grad, proof that it runs on
+// OpenBLAS) and transpose (by hand, against an index-by-index reference,
+// gradient checks, bad permutations).
 #include "check.hpp"
+
+#include <cblas.h>
+#include <dlfcn.h>
+
+#include <string>
+#include <vector>
+
+using namespace xgrad;
+using xgrad::testing::all_close;
+using xgrad::testing::randn;
+
+namespace {
+
+// The reference: out[i, j] = Σ_k a[i, k] b[k, j], one element at a time, in double.
+Array naive_matmul(const Array& a, const Array& b) {
+    const std::size_t M = a.shape()[0], K = a.shape()[1], N = b.shape()[1];
+    Array out = Array::from_shape({M, N});
+    for (std::size_t i = 0; i < M; ++i)
+        for (std::size_t j = 0; j < N; ++j) {
+            double s = 0.0;
+            for (std::size_t k = 0; k < K; ++k) s += static_cast<double>(a(i, k)) * b(k, j);
+            out(i, j) = static_cast<float>(s);
+        }
+    return out;
+}
+
+// The reference permute: out[j] = x[i] with i[perm[d]] = j[d], element by element.
+Array naive_permute(const Array& x, const std::vector<std::size_t>& perm) {
+    Shape out_shape(perm.size());
+    for (std::size_t d = 0; d < perm.size(); ++d) out_shape[d] = x.shape()[perm[d]];
+    Array out = Array::from_shape(out_shape);
+    std::vector<std::size_t> j(perm.size(), 0), i(perm.size(), 0);
+    for (std::size_t flat = 0; flat < out.size(); ++flat) {
+        std::size_t rest = flat;  // unflatten flat into j (row-major)
+        for (std::size_t d = perm.size(); d-- > 0;) {
+            j[d] = rest % out_shape[d];
+            rest /= out_shape[d];
+        }
+        for (std::size_t d = 0; d < perm.size(); ++d) i[perm[d]] = j[d];
+        out.data()[flat] = x.element(i.begin(), i.end());
+    }
+    return out;
+}
+
+// The values, read row-major, laid out in `shape` (a column {{3}, {4}} is
+// ambiguous to spell as an xarray literal).
+Array shaped(Array values, const Shape& shape) {
+    values.reshape(shape);
+    return values;
+}
+
+// x[j] = j in row-major order.
+Array arange(const Shape& shape) {
+    Array a = Array::from_shape(shape);
+    for (std::size_t j = 0; j < a.size(); ++j) a.data()[j] = static_cast<float>(j);
+    return a;
+}
+
+}  // namespace
+
+TEST_CASE("matmul") {
+    SUBCASE("by hand") {
+        // [[1, 2],    [[1, 0, -1],     [[1+4, 0+2, -1+0],     [[ 5, 2, -1],
+        //  [3, 4],  ·  [2, 1,  0]]  =   [3+8, 0+4, -3+0],  =   [11, 4, -3],
+        //  [5, 6]]                      [5+12, 0+6, -5+0]]     [17, 6, -5]]
+        Tensor a(Array{{1.0f, 2.0f}, {3.0f, 4.0f}, {5.0f, 6.0f}});
+        Tensor b(Array{{1.0f, 0.0f, -1.0f}, {2.0f, 1.0f, 0.0f}});
+        Tensor y = matmul(a, b);
+        CHECK(y.shape() == Shape{3, 3});
+        CHECK(all_close(y.value(), Array{{5.0f, 2.0f, -1.0f}, {11.0f, 4.0f, -3.0f}, {17.0f, 6.0f, -5.0f}}));
+    }
+    SUBCASE("backward by hand") {
+        // y = [1, 2] · [[3], [4]] = 1·3 + 2·4 = 11;  da = g·bᵀ = [[3, 4]],  db = aᵀ·g = [[1], [2]]
+        Tensor a(Array{{1.0f, 2.0f}}, true);
+        Tensor b(shaped({3.0f, 4.0f}, {2, 1}), true);
+        Tensor y = matmul(a, b);
+        CHECK(y.item() == doctest::Approx(11.0f));
+        y.backward();
+        CHECK(all_close(a.grad(), Array{{3.0f, 4.0f}}));
+        CHECK(all_close(b.grad(), shaped({1.0f, 2.0f}, {2, 1})));
+    }
+    SUBCASE("against a naive triple loop") {
+        const std::vector<std::pair<Shape, Shape>> cases = {
+            {{1, 1}, {1, 1}},    {{1, 7}, {7, 5}},     {{6, 7}, {7, 1}},     {{1, 9}, {9, 1}},
+            {{9, 1}, {1, 8}},    {{13, 17}, {17, 11}}, {{64, 100}, {100, 32}}, {{200, 33}, {33, 150}},
+        };
+        std::uint64_t seed = 11;
+        for (const auto& [sa, sb] : cases) {
+            INFO(shape_str(sa), " x ", shape_str(sb));
+            Tensor a = randn(sa, seed++), b = randn(sb, seed++);
+            Tensor y = matmul(a, b);
+            CHECK(y.shape() == Shape{sa[0], sb[1]});
+            CHECK(all_close(y.value(), naive_matmul(a.value(), b.value()), 1e-4f));
+        }
+    }
+    SUBCASE("empty shapes") {
+        // K = 0: every element is an empty sum, 0
+        Tensor a(Array::from_shape({2, 0}), true), b(Array::from_shape({0, 3}), true);
+        Tensor y = matmul(a, b);
+        CHECK(all_close(y.value(), Array{{0.0f, 0.0f, 0.0f}, {0.0f, 0.0f, 0.0f}}));
+        y.backward(xt::ones<float>({2, 3}));
+        CHECK(a.grad().shape() == Shape{2, 0});
+        CHECK(b.grad().shape() == Shape{0, 3});
+        // M = 0
+        CHECK(matmul(Tensor(Array::from_shape({0, 4})), randn({4, 3})).shape() == Shape{0, 3});
+    }
+    SUBCASE("gradcheck, both inputs") {
+        const auto f = [](const std::vector<Tensor>& v) { return matmul(v[0], v[1]); };
+        CHECK_GRADCHECK(f, {randn({3, 4}, 1), randn({4, 5}, 2)});
+        CHECK_GRADCHECK(f, {randn({1, 6}, 3), randn({6, 4}, 4)});
+        CHECK_GRADCHECK(f, {randn({5, 6}, 5), randn({6, 1}, 6)});
+        CHECK_GRADCHECK(f, {randn({1, 3}, 7), randn({3, 1}, 8)});
+    }
+    SUBCASE("gradcheck, only a requires grad") {
+        const Tensor b = randn({4, 5}, 2);  // a constant: matmul must leave it alone
+        CHECK_GRADCHECK([b](const std::vector<Tensor>& v) { return matmul(v[0], b); }, {randn({3, 4}, 1)});
+        CHECK_FALSE(b.has_grad());
+    }
+    SUBCASE("gradcheck, only b requires grad") {
+        const Tensor a = randn({3, 4}, 1);
+        CHECK_GRADCHECK([a](const std::vector<Tensor>& v) { return matmul(a, v[0]); }, {randn({4, 5}, 2)});
+        CHECK_FALSE(a.has_grad());
+    }
+    SUBCASE("a gradient reaches both uses of a shared input") {
+        // y = Σ (x · x): the two uses of x each add their share
+        CHECK_GRADCHECK([](const std::vector<Tensor>& v) { return sum(matmul(v[0], v[0])); }, {randn({4, 4}, 9)});
+    }
+    SUBCASE("errors") {
+        CHECK_THROWS_WITH_AS(matmul(randn({64, 784}), randn({100, 128})),
+                             "matmul: shape mismatch (64, 784) x (100, 128)", ShapeError);
+        CHECK_THROWS_WITH_AS(matmul(randn({2, 3, 4}), randn({4, 5})),
+                             "matmul: expected 2-D inputs, got (2, 3, 4) x (4, 5)", ShapeError);
+        CHECK_THROWS_WITH_AS(matmul(randn({3, 4}), randn({4})), "matmul: expected 2-D inputs, got (3, 4) x (4,)",
+                             ShapeError);
+        CHECK_THROWS_WITH_AS(matmul(Tensor::scalar(2.0f), randn({1, 1})),
+                             "matmul: expected 2-D inputs, got () x (1, 1)", ShapeError);
+    }
+}
+
+TEST_CASE("matmul runs on OpenBLAS") {
+    // The cblas_sgemm that matmul calls lives in the OpenBLAS shared library ...
+    Dl_info info{};
+    REQUIRE(dladdr(reinterpret_cast<void*>(&cblas_sgemm), &info) != 0);
+    REQUIRE(info.dli_fname != nullptr);
+    INFO("cblas_sgemm comes from ", info.dli_fname);
+    CHECK(std::string(info.dli_fname).find("openblas") != std::string::npos);
+    // ... which answers to OpenBLAS's own query function.
+    const char* config = openblas_get_config();
+    REQUIRE(config != nullptr);
+    INFO("openblas_get_config: ", config);
+    CHECK(std::string(config).size() > 0);
+}
+
+TEST_CASE("transpose") {
+    SUBCASE("2-D, by hand") {
+        // [[1, 2, 3],      [[1, 4],
+        //  [4, 5, 6]]  ->   [2, 5],
+        //                   [3, 6]]
+        Tensor x(Array{{1.0f, 2.0f, 3.0f}, {4.0f, 5.0f, 6.0f}});
+        CHECK(all_close(transpose(x).value(), Array{{1.0f, 4.0f}, {2.0f, 5.0f}, {3.0f, 6.0f}}));
+        CHECK(all_close(transpose(x, {1, 0}).value(), Array{{1.0f, 4.0f}, {2.0f, 5.0f}, {3.0f, 6.0f}}));
+        CHECK(all_close(transpose(x, {0, 1}).value(), x.value()));
+    }
+    SUBCASE("3-D, by hand") {
+        // x[a, b, c] = 12 a + 4 b + c, shape (2, 3, 4)
+        Tensor x(arange({2, 3, 4}));
+        // reversed: y[c, b, a] = x[a, b, c]; shape (4, 3, 2)
+        Tensor y = transpose(x);
+        CHECK(y.shape() == Shape{4, 3, 2});
+        CHECK(y.value()(3, 1, 0) == 7.0f);   // x[0, 1, 3] = 4 + 3
+        CHECK(y.value()(2, 2, 1) == 22.0f);  // x[1, 2, 2] = 12 + 8 + 2
+        // perm (1, 2, 0): z[b, c, a] = x[a, b, c]; shape (3, 4, 2)
+        Tensor z = transpose(x, {1, 2, 0});
+        CHECK(z.shape() == Shape{3, 4, 2});
+        CHECK(z.value()(2, 1, 1) == 21.0f);  // x[1, 2, 1] = 12 + 8 + 1
+        CHECK(z.value()(0, 3, 0) == 3.0f);   // x[0, 0, 3] = 3
+    }
+    SUBCASE("rank 0 and 1 are unchanged") {
+        CHECK(transpose(Tensor::scalar(2.5f)).item() == 2.5f);
+        CHECK(all_close(transpose(Tensor(Array{1.0f, 2.0f, 3.0f})).value(), Array{1.0f, 2.0f, 3.0f}));
+        CHECK(all_close(transpose(Tensor(Array{1.0f, 2.0f}), {0}).value(), Array{1.0f, 2.0f}));
+    }
+    SUBCASE("every permutation of ranks 2..4 against an element-by-element reference") {
+        const std::vector<std::pair<Shape, std::vector<std::size_t>>> cases = {
+            {{5, 7}, {1, 0}},          {{1, 6}, {1, 0}},          {{2, 3, 4}, {0, 2, 1}},
+            {{2, 3, 4}, {2, 0, 1}},    {{2, 3, 4}, {1, 0, 2}},    {{2, 1, 3}, {2, 0, 1}},
+            {{2, 3, 4, 5}, {3, 1, 0, 2}}, {{2, 3, 1, 5}, {0, 2, 3, 1}}, {{2, 3, 4, 5}, {3, 2, 1, 0}},
+        };
+        for (const auto& [shape, perm] : cases) {
+            INFO(shape_str(shape), " perm ", shape_str(Shape(perm.begin(), perm.end())));
+            Array x = arange(shape);
+            CHECK(all_close(transpose(Tensor(x), perm).value(), naive_permute(x, perm)));
+        }
+    }
+    SUBCASE("gradcheck") {
+        const auto reversed = [](const std::vector<Tensor>& v) { return transpose(v[0]); };
+        CHECK_GRADCHECK(reversed, {randn({3, 4})});
+        CHECK_GRADCHECK(reversed, {randn({2, 3, 4})});
+        // (1, 2, 0) is not its own inverse, so this catches a backward that forgets to invert
+        CHECK_GRADCHECK([](const std::vector<Tensor>& v) { return transpose(v[0], {1, 2, 0}); }, {randn({2, 3, 4})});
+        CHECK_GRADCHECK([](const std::vector<Tensor>& v) { return transpose(v[0], {2, 0, 3, 1}); },
+                        {randn({2, 3, 1, 2})});
+    }
+    SUBCASE("backward by hand: the gradient is transposed back") {
+        Tensor x(Array{{1.0f, 2.0f, 3.0f}, {4.0f, 5.0f, 6.0f}}, true);
+        transpose(x).backward(Array{{10.0f, 40.0f}, {20.0f, 50.0f}, {30.0f, 60.0f}});
+        CHECK(all_close(x.grad(), Array{{10.0f, 20.0f, 30.0f}, {40.0f, 50.0f, 60.0f}}));
+    }
+    SUBCASE("bad permutations") {
+        Tensor x = randn({2, 3});
+        CHECK_THROWS_WITH_AS(transpose(x, {0, 0}), "transpose: permutation (0, 0) does not fit shape (2, 3)",
+                             ShapeError);
+        CHECK_THROWS_WITH_AS(transpose(x, {0}), "transpose: permutation (0,) does not fit shape (2, 3)", ShapeError);
+        CHECK_THROWS_WITH_AS(transpose(x, {0, 2}), "transpose: permutation (0, 2) does not fit shape (2, 3)",
+                             ShapeError);
+        CHECK_THROWS_WITH_AS(transpose(x, {2, 1, 0}), "transpose: permutation (2, 1, 0) does not fit shape (2, 3)",
+                             ShapeError);
+    }
+}

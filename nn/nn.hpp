@@ -1,0 +1,17 @@
+// nn.hpp — the whole nn layer (and the autodiff core) in one include.
+#pragma once
+
+#include "../autodiff/autodiff.hpp"
+#include "activation.hpp"
+#include "batchnorm.hpp"
+#include "checkpoint.hpp"
+#include "dropout.hpp"
+#include "embedding.hpp"
+#include "init.hpp"
+#include "linear.hpp"
+#include "loss.hpp"
+#include "lr_schedule.hpp"
+#include "maxout.hpp"
+#include "module.hpp"
+#include "optim.hpp"
+#include "sequential.hpp"

@@ -1,0 +1,382 @@
+// test_idx.cpp — examples/common/idx.cpp: IDX files written and read back (plain
+// and gzip), the exact bytes of the format, every way a broken file is refused
+// and its message, loading an MNIST-style directory, and Debian's Fashion-MNIST.
+#include "check.hpp"
+
+#include <unistd.h>
+#include <zlib.h>
+
+#include <array>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "examples/common/idx.hpp"
+
+using namespace xgrad;
+using namespace xgrad::data;
+namespace fs = std::filesystem;
+using Bytes = std::vector<std::uint8_t>;
+
+// expr must throw std::runtime_error with exactly this message (held in a
+// variable: doctest keeps the pointer past the end of the expression).
+#define CHECK_FAILS_WITH(expr, msg)                                                \
+    do {                                                                           \
+        const std::string expected_message_ = (msg);                               \
+        CHECK_THROWS_WITH_AS(expr, expected_message_.c_str(), std::runtime_error); \
+    } while (0)
+
+namespace {
+
+// A fresh directory for one test case, removed afterwards.
+struct TempDir {
+    fs::path path;
+    TempDir() {
+        path = fs::temp_directory_path() / ("xgrad_test_idx_" + std::to_string(::getpid()));
+        fs::remove_all(path);
+        fs::create_directories(path);
+    }
+    ~TempDir() { fs::remove_all(path); }
+    fs::path operator/(const std::string& name) const { return path / name; }
+};
+
+void write_bytes(const fs::path& path, const Bytes& bytes) {
+    std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()),
+                                                static_cast<std::streamsize>(bytes.size()));
+}
+
+Bytes read_bytes(const fs::path& path) {
+    std::ifstream file(path, std::ios::binary);
+    return Bytes(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
+}
+
+// `bytes` gzip-compressed into `path`, through zlib like any other gzip writer.
+void write_gz(const fs::path& path, const Bytes& bytes) {
+    gzFile gz = gzopen(path.c_str(), "wb");
+    REQUIRE(gz != nullptr);
+    if (!bytes.empty()) REQUIRE(gzwrite(gz, bytes.data(), static_cast<unsigned>(bytes.size())) == static_cast<int>(bytes.size()));
+    REQUIRE(gzclose(gz) == Z_OK);
+}
+
+// An IDX file by hand: 0, 0, type, rank, big-endian dimensions, then the data.
+Bytes idx_bytes(std::uint8_t type, const std::vector<std::uint32_t>& dims, const Bytes& data) {
+    Bytes out = {0, 0, type, static_cast<std::uint8_t>(dims.size())};
+    for (std::uint32_t d : dims)
+        for (int shift : {24, 16, 8, 0}) out.push_back(static_cast<std::uint8_t>(d >> shift));
+    out.insert(out.end(), data.begin(), data.end());
+    return out;
+}
+
+Bytes iota_bytes(std::size_t n) {
+    Bytes out(n);
+    for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<std::uint8_t>(i * 7);
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("write_idx then read_idx gives the array back") {
+    TempDir dir;
+    const IdxArray images{{3, 2, 4}, iota_bytes(24)};
+
+    SUBCASE("plain, and its exact bytes") {
+        write_idx(dir / "images-idx3-ubyte", images);
+        // magic 00 00 08 03, then 3, 2, 4 as big-endian 32-bit numbers, then the 24 bytes
+        CHECK(read_bytes(dir / "images-idx3-ubyte") == idx_bytes(0x08, {3, 2, 4}, iota_bytes(24)));
+        const IdxArray back = read_idx(dir / "images-idx3-ubyte");
+        CHECK(back.dims == images.dims);
+        CHECK(back.data == images.data);
+    }
+    SUBCASE("gzip, when the name ends in .gz") {
+        write_idx(dir / "images-idx3-ubyte.gz", images);
+        const Bytes raw = read_bytes(dir / "images-idx3-ubyte.gz");
+        REQUIRE(raw.size() > 2);
+        CHECK(raw[0] == 0x1f);
+        CHECK(raw[1] == 0x8b);
+        const IdxArray back = read_idx(dir / "images-idx3-ubyte.gz");
+        CHECK(back.dims == images.dims);
+        CHECK(back.data == images.data);
+    }
+    SUBCASE("gzip is detected by its magic bytes, not by the name") {
+        write_gz(dir / "no-suffix", idx_bytes(0x08, {5}, {9, 8, 7, 6, 5}));
+        CHECK(read_idx(dir / "no-suffix").data == Bytes{9, 8, 7, 6, 5});
+    }
+    SUBCASE("dimensions are big-endian 32-bit: 300 = 00 00 01 2C") {
+        write_bytes(dir / "wide", idx_bytes(0x08, {1, 300}, iota_bytes(300)));
+        const IdxArray back = read_idx(dir / "wide");
+        CHECK(back.dims == std::vector<std::size_t>{1, 300});
+        CHECK(back.data == iota_bytes(300));
+    }
+    SUBCASE("a dimension of 0: no elements, and that is not an error") {
+        write_bytes(dir / "none", idx_bytes(0x08, {0, 28, 28}, {}));
+        const IdxArray back = read_idx(dir / "none");
+        CHECK(back.dims == std::vector<std::size_t>{0, 28, 28});
+        CHECK(back.data.empty());
+    }
+    SUBCASE("rewriting replaces the file and leaves no temporary behind") {
+        write_idx(dir / "labels", IdxArray{{2}, {1, 2}});
+        write_idx(dir / "labels", IdxArray{{3}, {4, 5, 6}});
+        CHECK(read_idx(dir / "labels").data == Bytes{4, 5, 6});
+        CHECK_FALSE(fs::exists(dir / "labels.tmp"));
+    }
+}
+
+TEST_CASE("write_idx refuses arrays the format cannot hold") {
+    TempDir dir;
+    CHECK_THROWS_WITH_AS(write_idx(dir / "x", IdxArray{{2, 3}, Bytes(5)}),
+                         "write_idx: dims (2, 3) hold 6 elements but data has 5 bytes", std::invalid_argument);
+    CHECK_THROWS_WITH_AS(write_idx(dir / "x", IdxArray{{}, Bytes(1)}),
+                         "write_idx: an IDX file has 1 to 255 dimensions, got 0", std::invalid_argument);
+    CHECK_THROWS_WITH_AS(write_idx(dir / "x", IdxArray{{std::size_t{1} << 32}, Bytes()}),
+                         "write_idx: dimension 4294967296 does not fit in 32 bits", std::invalid_argument);
+    CHECK_FALSE(fs::exists(dir / "x"));
+    CHECK_FAILS_WITH(write_idx(dir / "no-such-dir" / "x", IdxArray{{1}, {0}}),
+                     (dir / "no-such-dir" / "x").string() + ": cannot write (No such file or directory)");
+}
+
+TEST_CASE("read_idx refuses a broken file, naming the file and the problem") {
+    TempDir dir;
+    const fs::path p = dir / "broken";
+    const std::string at = p.string() + ": ";
+
+    SUBCASE("missing") { CHECK_FAILS_WITH(read_idx(p), at + "cannot open (No such file or directory)"); }
+    SUBCASE("a directory") {
+        fs::create_directory(p);
+        CHECK_FAILS_WITH(read_idx(p), at + "is a directory, not a file");
+    }
+    SUBCASE("empty") {
+        write_bytes(p, {});
+        CHECK_FAILS_WITH(read_idx(p), at + "empty file");
+    }
+    SUBCASE("shorter than the magic") {
+        write_bytes(p, {0, 0, 8});
+        CHECK_FAILS_WITH(read_idx(p), at + "file is 3 bytes, too short for the 4-byte IDX magic");
+    }
+    SUBCASE("truncated header: rank 3 needs 16 bytes") {
+        write_bytes(p, {0, 0, 8, 3, 0, 0, 0, 2, 0, 0});
+        CHECK_FAILS_WITH(read_idx(p), at + "file is 10 bytes, too short for the 16-byte header of a rank-3 IDX file");
+    }
+    SUBCASE("wrong magic: not an IDX file") {
+        write_bytes(p, {0x12, 0x34, 0x56, 0x78, 0, 0, 0, 1, 0});
+        CHECK_FAILS_WITH(read_idx(p), at + "bad magic 0x12345678: not an IDX file (its first two bytes must be 0)");
+    }
+    SUBCASE("wrong element type") {
+        write_bytes(p, idx_bytes(0x0D, {1}, {0, 0, 0, 0}));
+        CHECK_FAILS_WITH(read_idx(p), at + "element type 0x0D (float32) is not supported, only 0x08 (unsigned byte)");
+        write_bytes(p, idx_bytes(0x07, {1}, {0}));
+        CHECK_FAILS_WITH(read_idx(p), at + "element type 0x07 (unknown) is not supported, only 0x08 (unsigned byte)");
+    }
+    SUBCASE("rank 0") {
+        write_bytes(p, {0, 0, 8, 0, 42});
+        CHECK_FAILS_WITH(read_idx(p), at + "rank 0: an IDX file needs at least one dimension");
+    }
+    SUBCASE("too short: fewer elements than the header says") {
+        // (10, 28, 28) needs 16 + 7840 bytes; 1000 data bytes make 1016.
+        write_bytes(p, idx_bytes(0x08, {10, 28, 28}, iota_bytes(1000)));
+        CHECK_FAILS_WITH(read_idx(p), at + "file is 1016 bytes, header says 7856");
+    }
+    SUBCASE("trailing bytes after the elements") {
+        write_bytes(p, idx_bytes(0x08, {2}, {1, 2, 3}));
+        CHECK_FAILS_WITH(read_idx(p), at + "file is 11 bytes, header says 10");
+    }
+    SUBCASE("huge dimensions whose product overflows") {
+        write_bytes(p, idx_bytes(0x08, {0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF}, {1, 2, 3}));
+        CHECK_FAILS_WITH(read_idx(p),
+                         at + "dimensions 4294967295 x 4294967295 x 4294967295: the element count overflows 64 bits");
+    }
+    SUBCASE("a header claiming more than 4 GiB: refused before anything is allocated") {
+        // 65536 * 65536 = 2^32 elements + 12 header bytes
+        write_bytes(p, idx_bytes(0x08, {65536, 65536}, {1, 2, 3}));
+        CHECK_FAILS_WITH(read_idx(p), at + "header says 4294967308 bytes, over this reader's limit of 4294967296");
+    }
+}
+
+TEST_CASE("read_idx refuses broken gzip data") {
+    TempDir dir;
+    const fs::path good = dir / "good.gz", p = dir / "broken.gz";
+    const std::string at = p.string() + ": ";
+    write_idx(good, IdxArray{{100, 28, 28}, iota_bytes(78400)});
+    const Bytes gz = read_bytes(good);
+    REQUIRE(gz.size() > 100);
+
+    SUBCASE("cut in the middle") {
+        write_bytes(p, Bytes(gz.begin(), gz.begin() + static_cast<std::ptrdiff_t>(gz.size() / 2)));
+        CHECK_FAILS_WITH(read_idx(p), at + "truncated gzip data (zlib: unexpected end of file)");
+    }
+    SUBCASE("only the gzip magic") {
+        write_bytes(p, {0x1f, 0x8b});
+        CHECK_FAILS_WITH(read_idx(p), at + "truncated gzip data (zlib: unexpected end of file)");
+    }
+    SUBCASE("damaged header: unknown compression method") {
+        Bytes bad = gz;
+        bad[2] = 0x07;  // CM: 8 is deflate, nothing else is defined
+        write_bytes(p, bad);
+        CHECK_FAILS_WITH(read_idx(p), at + "corrupt gzip data (zlib: unknown compression method)");
+    }
+    SUBCASE("damaged checksum: caught after the last element") {
+        Bytes bad = gz;
+        bad[bad.size() - 8] ^= 0xFF;  // the CRC-32 is the last 8 bytes' first half
+        write_bytes(p, bad);
+        CHECK_FAILS_WITH(read_idx(p), at + "corrupt gzip data (zlib: incorrect data check)");
+    }
+    SUBCASE("gzip of nothing") {
+        write_gz(p, {});
+        CHECK_FAILS_WITH(read_idx(p), at + "gunzipped data is empty");
+    }
+    SUBCASE("gzip of a truncated header") {
+        write_gz(p, {0, 0, 8, 1, 0});
+        CHECK_FAILS_WITH(read_idx(p), at + "gunzipped data is 5 bytes, too short for the 8-byte header of a rank-1 IDX file");
+    }
+    SUBCASE("gzip of too few elements") {
+        write_gz(p, idx_bytes(0x08, {10, 28, 28}, iota_bytes(1000)));
+        CHECK_FAILS_WITH(read_idx(p), at + "gunzipped data is 1016 bytes, header says 7856");
+    }
+    SUBCASE("gzip of trailing bytes") {
+        write_gz(p, idx_bytes(0x08, {2}, {1, 2, 3}));
+        CHECK_FAILS_WITH(read_idx(p), at + "gunzipped data is 11 bytes, header says 10");
+    }
+    SUBCASE("a lying header over gzip: huge claim, little data, bounded reading") {
+        write_gz(p, idx_bytes(0x08, {60000, 28, 28}, iota_bytes(100)));
+        CHECK_FAILS_WITH(read_idx(p), at + "gunzipped data is 116 bytes, header says 47040016");
+    }
+}
+
+namespace {
+
+// A small MNIST-style split: 3 images of 2x2 pixels and their labels.
+void write_split(const fs::path& dir, const std::string& images_name, const std::string& labels_name,
+                 const Bytes& labels = {7, 0, 9}) {
+    write_idx(dir / images_name, IdxArray{{3, 2, 2}, {0, 51, 102, 255, 1, 2, 3, 4, 5, 6, 7, 8}});
+    write_idx(dir / labels_name, IdxArray{{labels.size()}, labels});
+}
+
+}  // namespace
+
+TEST_CASE("load_mnist_dir") {
+    TempDir dir;
+
+    SUBCASE("train split: pixels / 255, labels, size, source") {
+        write_split(dir.path, "train-images-idx3-ubyte", "train-labels-idx1-ubyte");
+        const Dataset d = load_mnist_dir(dir.path, "train");
+        CHECK(d.size() == 3);
+        CHECK(d.rows == 2);
+        CHECK(d.cols == 2);
+        REQUIRE(d.images.shape() == Shape{3, 4});
+        CHECK(d.images(0, 0) == 0.0f);
+        CHECK(d.images(0, 1) == doctest::Approx(0.2f));   // 51 / 255
+        CHECK(d.images(0, 2) == doctest::Approx(0.4f));   // 102 / 255
+        CHECK(d.images(0, 3) == 1.0f);                    // 255 / 255
+        CHECK(d.images(2, 3) == doctest::Approx(8.0f / 255.0f));
+        CHECK(d.labels == Indices{7, 0, 9});
+        CHECK(d.source == (dir / "train-images-idx3-ubyte").string() + " + train-labels-idx1-ubyte");
+    }
+    SUBCASE("test split is t10k; .gz files; SOURCE.txt's first line says what the data is") {
+        write_split(dir.path, "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz");
+        std::ofstream(dir / "SOURCE.txt") << "tiny hand-made digits\nmore lines\n";
+        const Dataset d = load_mnist_dir(dir.path, "test");
+        CHECK(d.size() == 3);
+        CHECK(d.images(0, 1) == doctest::Approx(0.2f));
+        CHECK(d.source ==
+              (dir / "t10k-images-idx3-ubyte.gz").string() + " + t10k-labels-idx1-ubyte.gz (tiny hand-made digits)");
+    }
+    SUBCASE("the spelling train-images.idx3-ubyte") {
+        write_split(dir.path, "train-images.idx3-ubyte", "train-labels.idx1-ubyte");
+        CHECK(load_mnist_dir(dir.path, "train").labels == Indices{7, 0, 9});
+    }
+    SUBCASE("another split name is misuse") {
+        CHECK_THROWS_WITH_AS(load_mnist_dir(dir.path, "validation"),
+                             "load_mnist_dir: split must be \"train\" or \"test\", got \"validation\"",
+                             std::invalid_argument);
+    }
+    SUBCASE("no such directory") {
+        CHECK_FAILS_WITH(load_mnist_dir(dir / "nowhere", "train"),
+                         (dir / "nowhere").string() +
+                             ": no such directory; fetch MNIST with examples/fetch_mnist.sh, or give the directory "
+                             "that holds it");
+    }
+    SUBCASE("no images file") {
+        CHECK_FAILS_WITH(load_mnist_dir(dir.path, "test"),
+                         dir.path.string() +
+                             ": no t10k images file (looked for t10k-images-idx3-ubyte, t10k-images-idx3-ubyte.gz, "
+                             "t10k-images.idx3-ubyte, t10k-images.idx3-ubyte.gz); fetch MNIST with "
+                             "examples/fetch_mnist.sh");
+    }
+    SUBCASE("no labels file") {
+        write_idx(dir / "train-images-idx3-ubyte", IdxArray{{1, 1, 1}, {0}});
+        CHECK_FAILS_WITH(load_mnist_dir(dir.path, "train"),
+                         dir.path.string() +
+                             ": no train labels file (looked for train-labels-idx1-ubyte, train-labels-idx1-ubyte.gz, "
+                             "train-labels.idx1-ubyte, train-labels.idx1-ubyte.gz); fetch MNIST with "
+                             "examples/fetch_mnist.sh");
+    }
+    SUBCASE("images of rank 2 (magic 0x00000802)") {
+        write_split(dir.path, "train-images-idx3-ubyte", "train-labels-idx1-ubyte");
+        write_idx(dir / "train-images-idx3-ubyte", IdxArray{{3, 4}, Bytes(12)});
+        CHECK_FAILS_WITH(load_mnist_dir(dir.path, "train"), (dir / "train-images-idx3-ubyte").string() +
+                                                                ": bad magic 0x00000802, expected 0x00000803 (images)");
+    }
+    SUBCASE("labels of rank 2: the images file given as labels") {
+        write_split(dir.path, "train-images-idx3-ubyte", "train-labels-idx1-ubyte");
+        write_idx(dir / "train-labels-idx1-ubyte", IdxArray{{3, 1}, {1, 2, 3}});
+        CHECK_FAILS_WITH(load_mnist_dir(dir.path, "train"), (dir / "train-labels-idx1-ubyte").string() +
+                                                                ": bad magic 0x00000802, expected 0x00000801 (labels)");
+    }
+    SUBCASE("label out of range") {
+        write_split(dir.path, "train-images-idx3-ubyte", "train-labels-idx1-ubyte", {7, 11, 9});
+        CHECK_FAILS_WITH(load_mnist_dir(dir.path, "train"),
+                         (dir / "train-labels-idx1-ubyte").string() + ": label 11 at index 1 out of range 0..9");
+    }
+    SUBCASE("image and label counts disagree") {
+        write_split(dir.path, "train-images-idx3-ubyte", "train-labels-idx1-ubyte", {7, 0});
+        CHECK_FAILS_WITH(load_mnist_dir(dir.path, "train"),
+                         (dir / "train-labels-idx1-ubyte").string() + ": 3 images but 2 labels");
+    }
+    SUBCASE("no images at all") {
+        write_idx(dir / "train-images-idx3-ubyte", IdxArray{{0, 28, 28}, {}});
+        write_idx(dir / "train-labels-idx1-ubyte", IdxArray{{0}, {}});
+        CHECK_FAILS_WITH(load_mnist_dir(dir.path, "train"),
+                         (dir / "train-images-idx3-ubyte").string() + ": no pixels: dimensions (0, 28, 28)");
+    }
+    SUBCASE("a broken file inside: read_idx's message comes through") {
+        write_split(dir.path, "train-images-idx3-ubyte", "train-labels-idx1-ubyte");
+        write_bytes(dir / "train-labels-idx1-ubyte", idx_bytes(0x08, {3}, {1, 2}));
+        CHECK_FAILS_WITH(load_mnist_dir(dir.path, "train"),
+                         (dir / "train-labels-idx1-ubyte").string() + ": file is 10 bytes, header says 11");
+    }
+}
+
+TEST_CASE("default_mnist_dir: $XGRAD_DATA, else data/mnist") {
+    const char* old = std::getenv("XGRAD_DATA");
+    const std::string saved = old ? old : "";
+    ::unsetenv("XGRAD_DATA");
+    CHECK(default_mnist_dir() == fs::path("data/mnist"));
+    ::setenv("XGRAD_DATA", "", 1);
+    CHECK(default_mnist_dir() == fs::path("data/mnist"));
+    ::setenv("XGRAD_DATA", "/srv/digits", 1);
+    CHECK(default_mnist_dir() == fs::path("/srv/digits"));
+    if (old) ::setenv("XGRAD_DATA", saved.c_str(), 1);
+    else ::unsetenv("XGRAD_DATA");
+}
+
+TEST_CASE("Debian's Fashion-MNIST loads (package dataset-fashion-mnist)") {
+    const fs::path dir = "/usr/share/datasets/fashion-mnist";
+    if (!fs::exists(dir / "train-images-idx3-ubyte.gz")) {
+        MESSAGE("skipped: " << dir.string()
+                            << " not found (apt-get install dataset-fashion-mnist to run this test)");
+        return;
+    }
+    const Dataset train = load_mnist_dir(dir, "train");
+    const Dataset test = load_mnist_dir(dir, "test");
+    CHECK(train.size() == 60000);
+    CHECK(test.size() == 10000);
+    CHECK(train.rows == 28);
+    CHECK(train.cols == 28);
+    CHECK(train.images.shape() == Shape{60000, 784});
+    CHECK(train.labels[0] == 9);  // the first training image is an ankle boot
+    std::array<std::size_t, 10> per_class{};
+    for (std::size_t label : test.labels) ++per_class[label];
+    for (std::size_t count : per_class) CHECK(count == 1000);
+    CHECK(xt::amin(train.images)() == 0.0f);
+    CHECK(xt::amax(train.images)() == 1.0f);
+}
