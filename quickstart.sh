@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # quickstart.sh — set everything up, build, and run one job. Safe to re-run.
-#   ./quickstart.sh          the main job (for now: the tape demo)
+#   ./quickstart.sh          the main job: fetch MNIST, train the GAN and the
+#                            conditional GAN side by side, paste their sample grids
+#   ./quickstart.sh demo     the tape demo (a graph, its tape and its gradients)
 #   ./quickstart.sh test     the whole test suite (meson test); what CI runs
 #   ./quickstart.sh bench    the benchmarks (meson test --benchmark)
 # BUILD_DIR (default: build) selects the build directory.
@@ -10,8 +12,8 @@ job="${1:-main}"
 build="${BUILD_DIR:-build}"
 
 case "$job" in
-  main|test|bench) ;;
-  *) echo "quickstart: unknown job '$job' (use: main, test, bench)" >&2; exit 2 ;;
+  main|demo|test|bench) ;;
+  *) echo "quickstart: unknown job '$job' (use: main, demo, test, bench)" >&2; exit 2 ;;
 esac
 
 ./bootstrap.sh
@@ -21,7 +23,27 @@ fi
 meson compile -C "$build"
 
 case "$job" in
-  main)  "$build/examples/tape_demo" "$build/tape_demo.dot" ;;
+  main)
+    BUILD_DIR="$build" examples/fetch_mnist.sh
+    # Two cores, two programs: each gets one OpenBLAS thread and they run at the
+    # same time. The GAN's output goes to its log; the CGAN's progress shows here.
+    mkdir -p out/gan_mnist out/cgan_mnist
+    echo "training gan_mnist in the background (log: out/gan_mnist/log.txt) and cgan_mnist here"
+    "$build/examples/gan_mnist" --threads 1 > out/gan_mnist/log.txt 2>&1 &
+    gan_pid=$!
+    cgan_status=0
+    "$build/examples/cgan_mnist" --threads 1 || cgan_status=$?
+    gan_status=0
+    wait "$gan_pid" || gan_status=$?
+    tail -n 3 out/gan_mnist/log.txt
+    if [ "$gan_status" -ne 0 ] || [ "$cgan_status" -ne 0 ]; then
+      echo "quickstart: training failed (gan_mnist exit $gan_status, cgan_mnist exit $cgan_status)" >&2
+      exit 1
+    fi
+    "$build/examples/tools/side_by_side" out/gan_vs_cgan.png out/gan_mnist/samples.png out/cgan_mnist/samples.png
+    echo "samples side by side (GAN left, CGAN right, row r = digit r): out/gan_vs_cgan.png"
+    ;;
+  demo)  "$build/examples/tape_demo" "$build/tape_demo.dot" ;;
   test)  meson test -C "$build" --print-errorlogs ;;
   bench) meson test -C "$build" --benchmark --print-errorlogs --verbose ;;
 esac

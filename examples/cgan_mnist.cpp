@@ -1,0 +1,191 @@
+// cgan_mnist.cpp — a conditional GAN (Mirza & Osindero 2014) on MNIST. The
+// generator draws an image of the digit y it is asked for; the discriminator
+// judges (image, y) pairs. Diff this file against gan_mnist.cpp: what differs is
+// exactly the conditioning on y (and the article's extra losses, which need it).
+//
+//   cgan_mnist [--epochs 30] [--arch mlp|article|paper] [--cond-weight 1] ...   (--help lists all)
+//
+// Writes to --out (default out/cgan_mnist): losses.csv, samples_epoch_NNN.png
+// (row r = digit r, fixed noise), samples.png (the latest), checkpoint.safetensors.
+#include <cblas.h>
+
+#include <cstdio>
+#include <filesystem>
+
+#include "autodiff/autodiff.hpp"
+#include "examples/common/csv_log.hpp"
+#include "examples/common/idx.hpp"
+#include "examples/common/image.hpp"
+#include "examples/common/models.hpp"
+#include "examples/common/options.hpp"
+#include "examples/common/progress.hpp"
+#include "examples/common/run.hpp"
+#include "examples/common/train_state.hpp"
+#include "nn/nn.hpp"
+
+using namespace xgrad;
+using namespace xgrad::examples;
+
+namespace {
+
+constexpr std::size_t kClasses = 10;
+
+struct StepLosses {
+    float d_loss, g_loss;
+};
+
+// One training iteration: a discriminator step, then a generator step.
+//   x_real (B, 784) real images, y_real (B) their labels.
+StepLosses train_step(GeneratorNet& gen, DiscriminatorNet& disc, nn::Optimizer& opt_gen, nn::Optimizer& opt_disc,
+                      const Tensor& x_real, const Indices& y_real, const GanOptions& opt, Generator& rng) {
+    const std::size_t batch = y_real.size();
+    const Tensor ones(xt::ones<float>({batch, std::size_t{1}}));
+    const Tensor zeros(xt::zeros<float>({batch, std::size_t{1}}));
+
+    // The generator draws a batch for labels chosen uniformly at random.
+    const Tensor z(rng.normal_array({batch, std::size_t(opt.z_dim)}));
+    const Indices y_fake = random_labels(batch, kClasses, rng);
+    const Tensor fake = gen(z, one_hot(y_fake, kClasses));
+
+    // Discriminator step (DisLoss): real (x, y) pairs -> 1, generated ones -> 0.
+    // fake.detach(): this step must not send gradients into the generator.
+    const DiscOutput real_out = disc(x_real, one_hot(y_real, kClasses));
+    const DiscOutput fake_out = disc(fake.detach(), one_hot(y_fake, kClasses));
+    Tensor d_loss = opt.dis_weight * (bce_with_logits(real_out.logit, ones) + bce_with_logits(fake_out.logit, zeros));
+    if (opt.cond_weight > 0) {  // CondLoss (AC-GAN): the auxiliary head learns to name the digit
+        d_loss = d_loss + opt.cond_weight * (cross_entropy(real_out.class_logits, y_real) +
+                                             cross_entropy(fake_out.class_logits, y_fake));
+    }
+    if (opt.noise_weight > 0) {  // NoiseLoss (matching-aware): a real image with a wrong label is fake
+        const DiscOutput mismatched = disc(x_real, one_hot(wrong_labels(y_real, kClasses, rng), kClasses));
+        d_loss = d_loss + opt.noise_weight * bce_with_logits(mismatched.logit, zeros);
+    }
+    opt_disc.zero_grad();
+    d_loss.backward();
+    opt_disc.step();
+
+    // Generator step (GanLoss, non-saturating): make the updated discriminator
+    // call the same fakes real. The discriminator is frozen, so no gradient work
+    // is spent on its weights; the gradient still flows through it to `fake`.
+    disc.requires_grad(false);
+    const DiscOutput judged = disc(fake, one_hot(y_fake, kClasses));
+    Tensor g_loss = opt.gan_weight * bce_with_logits(judged.logit, ones);
+    if (opt.cond_weight > 0) g_loss = g_loss + opt.cond_weight * cross_entropy(judged.class_logits, y_fake);
+    opt_gen.zero_grad();
+    g_loss.backward();
+    opt_gen.step();
+    disc.requires_grad(true);
+    return {d_loss.item(), g_loss.item()};
+}
+
+// A 10 x 10 grid from fixed noise; row r asks for digit r.
+void write_samples(GeneratorNet& gen, const Tensor& grid_z, const Indices& grid_y, PixelRange range,
+                   const std::filesystem::path& out, std::int64_t epoch) {
+    NoGrad no_grad;
+    gen.eval();
+    const Array images = to_unit_range(gen(grid_z, one_hot(grid_y, kClasses)).value(), range);
+    gen.train();
+    char name[64];
+    std::snprintf(name, sizeof name, "samples_epoch_%03lld.png", static_cast<long long>(epoch));
+    write_image_grid((out / name).string(), images, 28, 28, 10, 10);
+    write_image_grid((out / "samples.png").string(), images, 28, 28, 10, 10);
+}
+
+int run(GanOptions& opt) {
+    finish_options(opt, "cgan_mnist");
+    if (opt.threads > 0) openblas_set_num_threads(opt.threads);
+    const data::Dataset train = data::load_mnist_dir(opt.data, "train");
+    check_batch_fits(opt, train.size());
+    std::printf("cgan_mnist: %zu training images from %s\n", train.size(), train.source.c_str());
+
+    const Arch arch = parse_arch(opt.arch);
+    const PixelRange range = pixel_range(arch);
+    const Tensor images(to_pixel_range(train.images, range));
+
+    // One seeded generator draws everything: weights, noise, labels, dropout masks, shuffles.
+    Generator rng(opt.seed);
+    auto gen = make_generator(arch, opt.z_dim, kClasses, rng);
+    auto disc = make_discriminator(arch, kClasses, opt.cond_weight > 0 ? kClasses : 0, rng, rng);
+    nn::Adam opt_gen(gen->named_parameters(), {.lr = opt.lr, .beta1 = opt.beta1});
+    nn::Adam opt_disc(disc->named_parameters(), {.lr = opt.lr, .beta1 = opt.beta1});
+    std::printf("arch %s: generator %zu parameters, discriminator %zu\n", opt.arch.c_str(), gen->num_parameters(),
+                disc->num_parameters());
+
+    // Fixed noise for the sample grids, so grids of different epochs compare.
+    const Tensor grid_z(rng.normal_array({std::size_t{100}, std::size_t(opt.z_dim)}));
+    Indices grid_y(100);
+    for (std::size_t i = 0; i < 100; ++i) grid_y[i] = i / 10;
+
+    const std::filesystem::path out = opt.out;
+    const std::string checkpoint = (out / "checkpoint.safetensors").string();
+    TrainState state;
+    state.settings = {{"program", "cgan_mnist"},
+                      {"arch", opt.arch},
+                      {"z_dim", std::to_string(opt.z_dim)},
+                      {"cond_weight", std::to_string(opt.cond_weight)}};
+    if (opt.resume) {
+        if (!std::filesystem::exists(checkpoint))
+            throw std::runtime_error("--resume: no checkpoint at " + checkpoint + " (train without --resume first)");
+        state = load_train_state(checkpoint, *gen, *disc, opt_gen, opt_disc, rng, state.settings);
+        std::printf("resumed from %s after epoch %lld (step %lld)\n", checkpoint.c_str(),
+                    static_cast<long long>(state.epoch), static_cast<long long>(state.step));
+        if (opt.lr_given) {  // the checkpoint restored the saved rate; an explicit --lr replaces it
+            opt_gen.set_lr(opt.lr);
+            opt_disc.set_lr(opt.lr);
+        }
+    }
+    CsvLog csv((out / "losses.csv").string(), {"step", "epoch", "d_loss", "g_loss"}, opt.resume ? state.step : -1);
+
+    const std::size_t batch = opt.batch_size, steps = train.size() / batch;  // the last partial batch is dropped
+    try {
+        for (std::int64_t epoch = state.epoch + 1; epoch <= opt.epochs; ++epoch) {
+            const Indices order = shuffled_indices(train.size(), rng);
+            Progress bar("epoch " + std::to_string(epoch) + "/" + std::to_string(opt.epochs), steps);
+            double d_sum = 0, g_sum = 0;
+            for (std::size_t b = 0; b < steps; ++b) {
+                const Indices rows(order.begin() + b * batch, order.begin() + (b + 1) * batch);
+                const Tensor x_real = index_select(images, rows);
+                const Indices y_real = take(train.labels, order, b * batch, (b + 1) * batch);
+                const StepLosses l = train_step(*gen, *disc, opt_gen, opt_disc, x_real, y_real, opt, rng);
+                ++state.step;
+                check_finite("d_loss", l.d_loss, state.step, epoch);
+                check_finite("g_loss", l.g_loss, state.step, epoch);
+                csv.row({double(state.step), double(epoch), l.d_loss, l.g_loss});
+                d_sum += l.d_loss;
+                g_sum += l.g_loss;
+                bar.update(b + 1, {{"d_loss", d_sum / (b + 1)}, {"g_loss", g_sum / (b + 1)}});
+            }
+            bar.finish({{"d_loss", d_sum / steps}, {"g_loss", g_sum / steps}});
+            csv.flush();
+            state.epoch = epoch;
+            save_train_state(checkpoint, *gen, *disc, opt_gen, opt_disc, rng, state);
+            if (epoch % opt.sample_every == 0 || epoch == opt.epochs)
+                write_samples(*gen, grid_z, grid_y, range, out, epoch);
+        }
+    } catch (const NonFiniteLoss& e) {  // keep the last good checkpoint; say where it is
+        std::fprintf(stderr, "cgan_mnist: %s; stopping. %s\n", e.what(),
+                     state.epoch > 0 ? ("The last good checkpoint is " + checkpoint + " (epoch " +
+                                        std::to_string(state.epoch) + ").").c_str()
+                                     : "No checkpoint was written yet.");
+        return 3;
+    }
+    std::printf("done: %s/samples.png, losses.csv, checkpoint.safetensors\n", opt.out.c_str());
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::setvbuf(stdout, nullptr, _IOLBF, 0);  // progress (stderr) and messages (stdout) in order
+    CLI::App app{"cgan_mnist: a conditional GAN on MNIST, built on xgrad"};
+    GanOptions opt;
+    add_common_options(app, opt);
+    add_cgan_loss_options(app, opt);
+    CLI11_PARSE(app, argc, argv);
+    try {
+        return run(opt);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "cgan_mnist: %s\n", e.what());
+        return 1;
+    }
+}

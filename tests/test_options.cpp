@@ -1,0 +1,317 @@
+// test_options.cpp — examples/common/options.cpp: the command line of gan_mnist
+// and cgan_mnist parsed from argv vectors, its defaults, --help, and every
+// message finish_options and check_batch_fits give for a bad value.
+#include "check.hpp"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "examples/common/options.hpp"
+
+using namespace xgrad::examples;
+namespace fs = std::filesystem;
+
+// expr must throw std::invalid_argument with exactly this message (held in a
+// variable: doctest keeps the pointer past the end of the expression).
+#define CHECK_REFUSES(expr, msg)                                                        \
+    do {                                                                                \
+        const std::string expected_message_ = (msg);                                    \
+        CHECK_THROWS_WITH_AS(expr, expected_message_.c_str(), std::invalid_argument);   \
+    } while (0)
+
+namespace {
+
+// A fresh directory for one test case, removed afterwards; the working directory
+// moves into it while the test runs (the defaults are relative paths).
+struct TempDir {
+    fs::path path, old_cwd;
+    TempDir() {
+        path = fs::temp_directory_path() / ("xgrad_test_options_" + std::to_string(::getpid()));
+        fs::remove_all(path);
+        fs::create_directories(path);
+        old_cwd = fs::current_path();
+        fs::current_path(path);
+    }
+    ~TempDir() {
+        fs::current_path(old_cwd);
+        fs::remove_all(path);
+    }
+    std::string operator/(const std::string& name) const { return (path / name).string(); }
+};
+
+// Set (or, with nullptr, unset) an environment variable for one scope.
+struct EnvVar {
+    std::string name;
+    std::string old;
+    bool had;
+    EnvVar(const char* n, const char* value) : name(n) {
+        const char* o = std::getenv(n);
+        had = o != nullptr;
+        if (had) old = o;
+        if (value) ::setenv(n, value, 1);
+        else ::unsetenv(n);
+    }
+    ~EnvVar() {
+        if (had) ::setenv(name.c_str(), old.c_str(), 1);
+        else ::unsetenv(name.c_str());
+    }
+};
+
+// The program's command line as gan_mnist (or, cgan, cgan_mnist) registers it.
+struct Cli {
+    GanOptions opt;
+    CLI::App app{"a test program", "gan_mnist"};
+    explicit Cli(bool cgan = false) {
+        add_common_options(app, opt);
+        if (cgan) add_cgan_loss_options(app, opt);
+    }
+    GanOptions& parse(const std::vector<std::string>& args) {
+        std::vector<const char*> argv{"gan_mnist"};
+        for (const std::string& a : args) argv.push_back(a.c_str());
+        app.parse(static_cast<int>(argv.size()), argv.data());
+        return opt;
+    }
+};
+
+// Options that pass every check: data and out in the test's directory.
+GanOptions valid(const TempDir& dir) {
+    fs::create_directories(dir / "mnist");
+    GanOptions opt;
+    opt.data = dir / "mnist";
+    opt.out = dir / "out";
+    return opt;
+}
+
+}  // namespace
+
+TEST_CASE("the parser fills every field") {
+    SUBCASE("no arguments: the struct's defaults") {
+        Cli cli(true);
+        const GanOptions& o = cli.parse({});
+        const GanOptions d;
+        CHECK(o.data == "");
+        CHECK(o.epochs == 30);
+        CHECK(o.batch_size == 64);
+        CHECK(o.lr == 2e-4f);
+        CHECK(o.beta1 == 0.5f);
+        CHECK(o.z_dim == 100);
+        CHECK(o.seed == 1);
+        CHECK(o.out == "");
+        CHECK_FALSE(o.resume);
+        CHECK(o.sample_every == 5);
+        CHECK(o.threads == 0);
+        CHECK(o.arch == "mlp");
+        CHECK(o.gan_weight == d.gan_weight);
+        CHECK(o.dis_weight == d.dis_weight);
+        CHECK(o.cond_weight == d.cond_weight);
+        CHECK(o.noise_weight == d.noise_weight);
+    }
+    SUBCASE("every option given") {
+        Cli cli(true);
+        const GanOptions& o =
+            cli.parse({"--data", "d", "--epochs", "3", "--batch-size", "32", "--lr", "0.001", "--beta1", "0.9",
+                       "--z-dim", "10", "--seed", "18446744073709551615", "--out", "o", "--resume", "--sample-every",
+                       "2", "--threads", "4", "--arch", "paper", "--gan-weight", "0.5", "--dis-weight", "2",
+                       "--cond-weight", "1", "--noise-weight", "0.25"});
+        CHECK(o.data == "d");
+        CHECK(o.epochs == 3);
+        CHECK(o.batch_size == 32);
+        CHECK(o.lr == 0.001f);
+        CHECK(o.beta1 == 0.9f);
+        CHECK(o.z_dim == 10);
+        CHECK(o.seed == 18446744073709551615ull);  // the whole uint64 range
+        CHECK(o.out == "o");
+        CHECK(o.resume);
+        CHECK(o.sample_every == 2);
+        CHECK(o.threads == 4);
+        CHECK(o.arch == "paper");
+        CHECK(o.gan_weight == 0.5f);
+        CHECK(o.dis_weight == 2.0f);
+        CHECK(o.cond_weight == 1.0f);
+        CHECK(o.noise_weight == 0.25f);
+    }
+    SUBCASE("--arch only takes mlp, article or paper") {
+        Cli cli;
+        CHECK_THROWS_AS(cli.parse({"--arch", "cnn"}), CLI::ValidationError);
+    }
+    SUBCASE("the loss weights are cgan_mnist's only") {
+        Cli cli;
+        CHECK_THROWS_AS(cli.parse({"--cond-weight", "1"}), CLI::ExtrasError);
+    }
+    SUBCASE("a number that is not one") {
+        Cli cli;
+        CHECK_THROWS_AS(cli.parse({"--epochs", "many"}), CLI::ConversionError);
+    }
+}
+
+TEST_CASE("--help lists every option with its default") {
+    Cli gan, cgan(true);
+    CHECK_THROWS_AS(gan.parse({"--help"}), CLI::CallForHelp);
+    const std::string help = gan.app.help(), cgan_help = cgan.app.help();
+    for (const char* name : {"--data", "--epochs", "--batch-size", "--lr", "--beta1", "--z-dim", "--seed", "--out",
+                             "--resume", "--sample-every", "--threads", "--arch"}) {
+        INFO(name);
+        CHECK(help.find(name) != std::string::npos);
+        CHECK(cgan_help.find(name) != std::string::npos);
+    }
+    for (const char* name : {"--gan-weight", "--dis-weight", "--cond-weight", "--noise-weight"}) {
+        INFO(name);
+        CHECK(help.find(name) == std::string::npos);
+        CHECK(cgan_help.find(name) != std::string::npos);
+    }
+    // Defaults are shown (CLI11 prints "=value" after the type).
+    for (const char* shown : {"=30", "=64", "=0.0002", "=0.5", "=100", "=1", "=5", "=0", "=mlp"}) {
+        INFO(shown);
+        CHECK(help.find(shown) != std::string::npos);
+    }
+    CHECK(help.find("mlp,article,paper") != std::string::npos);
+    CHECK(help.find("$XGRAD_DATA, else data/mnist") != std::string::npos);
+    CHECK(help.find("out/<program>") != std::string::npos);
+}
+
+TEST_CASE("finish_options fills the defaults") {
+    TempDir dir;
+    SUBCASE("data from $XGRAD_DATA, out from the program name") {
+        fs::create_directories(dir / "fashion");
+        EnvVar env("XGRAD_DATA", (dir / "fashion").c_str());
+        GanOptions opt;
+        finish_options(opt, "cgan_mnist");
+        CHECK(opt.data == dir / "fashion");
+        CHECK(opt.out == "out/cgan_mnist");
+        CHECK(fs::is_directory(dir.path / "out" / "cgan_mnist"));  // created
+        CHECK(fs::is_empty(dir.path / "out" / "cgan_mnist"));      // the write probe is gone
+    }
+    SUBCASE("without $XGRAD_DATA: data/mnist") {
+        EnvVar env("XGRAD_DATA", nullptr);
+        GanOptions opt;
+        CHECK_REFUSES(finish_options(opt, "gan_mnist"),
+                      "--data data/mnist: no such directory (run examples/fetch_mnist.sh first)");
+        CHECK(opt.data == "data/mnist");
+        CHECK_FALSE(fs::exists(dir.path / "out"));  // nothing is created for a command line that fails
+        fs::create_directories(dir.path / "data" / "mnist");
+        finish_options(opt, "gan_mnist");
+        CHECK(opt.out == "out/gan_mnist");
+    }
+    SUBCASE("given values are kept") {
+        GanOptions opt = valid(dir);
+        opt.out = dir / "a/b";
+        finish_options(opt, "gan_mnist");
+        CHECK(opt.data == dir / "mnist");
+        CHECK(opt.out == dir / "a/b");
+        CHECK(fs::is_directory(dir.path / "a" / "b"));
+    }
+}
+
+TEST_CASE("finish_options refuses every bad value with one line") {
+    TempDir dir;
+    GanOptions opt = valid(dir);
+    SUBCASE("from the command line") {
+        Cli cli;
+        cli.opt = opt;
+        cli.parse({"--epochs", "-3"});
+        CHECK_REFUSES(finish_options(cli.opt, "gan_mnist"), "--epochs must be positive, got -3");
+    }
+    SUBCASE("counts") {
+        opt.epochs = 0;
+        CHECK_REFUSES(finish_options(opt, "gan_mnist"), "--epochs must be positive, got 0");
+        opt = valid(dir);
+        opt.batch_size = -1;
+        CHECK_REFUSES(finish_options(opt, "gan_mnist"), "--batch-size must be positive, got -1");
+        opt = valid(dir);
+        opt.z_dim = 0;
+        CHECK_REFUSES(finish_options(opt, "gan_mnist"), "--z-dim must be positive, got 0");
+        opt = valid(dir);
+        opt.sample_every = 0;
+        CHECK_REFUSES(finish_options(opt, "gan_mnist"), "--sample-every must be positive, got 0");
+        opt = valid(dir);
+        opt.threads = -2;
+        CHECK_REFUSES(finish_options(opt, "gan_mnist"), "--threads must be 0 (OpenBLAS's default) or more, got -2");
+    }
+    SUBCASE("learning rate") {
+        opt.lr = 0.0f;
+        CHECK_REFUSES(finish_options(opt, "gan_mnist"), "--lr must be positive and finite, got 0");
+        opt.lr = -0.001f;
+        CHECK_REFUSES(finish_options(opt, "gan_mnist"), "--lr must be positive and finite, got -0.001");
+        opt.lr = std::numeric_limits<float>::infinity();
+        CHECK_REFUSES(finish_options(opt, "gan_mnist"), "--lr must be positive and finite, got inf");
+        Cli cli;
+        cli.opt = valid(dir);
+        cli.parse({"--lr", "nan"});
+        CHECK_REFUSES(finish_options(cli.opt, "gan_mnist"), "--lr must be positive and finite, got nan");
+    }
+    SUBCASE("beta1") {
+        opt.beta1 = 1.0f;
+        CHECK_REFUSES(finish_options(opt, "gan_mnist"), "--beta1 must be in [0, 1), got 1");
+        opt.beta1 = -0.5f;
+        CHECK_REFUSES(finish_options(opt, "gan_mnist"), "--beta1 must be in [0, 1), got -0.5");
+        opt.beta1 = 0.0f;  // the edge that is allowed
+        CHECK_NOTHROW(finish_options(opt, "gan_mnist"));
+    }
+    SUBCASE("arch, when the struct is filled by hand") {
+        opt.arch = "cnn";
+        CHECK_REFUSES(finish_options(opt, "gan_mnist"), "unknown --arch 'cnn' (use mlp, article or paper)");
+    }
+    SUBCASE("loss weights") {
+        opt.gan_weight = -1.0f;
+        CHECK_REFUSES(finish_options(opt, "cgan_mnist"), "--gan-weight must be >= 0 and finite, got -1");
+        opt = valid(dir);
+        opt.dis_weight = std::numeric_limits<float>::quiet_NaN();
+        CHECK_REFUSES(finish_options(opt, "cgan_mnist"), "--dis-weight must be >= 0 and finite, got nan");
+        opt = valid(dir);
+        opt.cond_weight = std::numeric_limits<float>::infinity();
+        CHECK_REFUSES(finish_options(opt, "cgan_mnist"), "--cond-weight must be >= 0 and finite, got inf");
+        opt = valid(dir);
+        opt.noise_weight = -0.25f;
+        CHECK_REFUSES(finish_options(opt, "cgan_mnist"), "--noise-weight must be >= 0 and finite, got -0.25");
+        opt = valid(dir);
+        opt.gan_weight = opt.dis_weight = opt.cond_weight = opt.noise_weight = 0.0f;  // 0 switches a loss off
+        CHECK_NOTHROW(finish_options(opt, "cgan_mnist"));
+    }
+    SUBCASE("data directory") {
+        opt.data = dir / "missing";
+        CHECK_REFUSES(finish_options(opt, "gan_mnist"),
+                      "--data " + dir / "missing" + ": no such directory (run examples/fetch_mnist.sh first)");
+        std::ofstream(dir / "file") << "x";
+        opt.data = dir / "file";
+        CHECK_REFUSES(finish_options(opt, "gan_mnist"), "--data " + dir / "file" + ": not a directory");
+    }
+    SUBCASE("output directory") {
+        opt.out = "/proc/x";  // procfs refuses new directories, even to root
+        CHECK_REFUSES(finish_options(opt, "gan_mnist"), "--out /proc/x: cannot create directory (No such file or directory)");
+        std::ofstream(dir / "file") << "x";
+        opt.out = dir / "file/sub";
+        CHECK_REFUSES(finish_options(opt, "gan_mnist"),
+                      "--out " + dir / "file/sub" + ": cannot create directory (Not a directory)");
+        opt.out = dir / "file";
+        CHECK_REFUSES(finish_options(opt, "gan_mnist"),
+                      "--out " + dir / "file" + ": cannot create directory (Not a directory)");
+        // sysfs exists but takes no new files, even from root (the reason depends on
+        // how it is mounted: Permission denied, or Read-only file system).
+        opt.out = "/sys";
+        std::string message;
+        try {
+            finish_options(opt, "gan_mnist");
+        } catch (const std::invalid_argument& e) {
+            message = e.what();
+        }
+        CHECK(message.rfind("--out /sys: not writable (", 0) == 0);
+        CHECK(message.back() == ')');
+    }
+    SUBCASE("nothing is created when a value is bad") {
+        opt.out = dir / "new";
+        opt.epochs = 0;
+        CHECK_THROWS_AS(finish_options(opt, "gan_mnist"), std::invalid_argument);
+        CHECK_FALSE(fs::exists(dir / "new"));
+    }
+}
+
+TEST_CASE("check_batch_fits") {
+    GanOptions opt;
+    opt.batch_size = 9000;
+    CHECK_REFUSES(check_batch_fits(opt, 8000), "--batch-size 9000 is larger than the training set (8000 images)");
+    CHECK_NOTHROW(check_batch_fits(opt, 9000));  // one full batch is fine
+    CHECK_NOTHROW(check_batch_fits(opt, 60000));
+}

