@@ -1,6 +1,7 @@
 // autodiff.hpp — everything of the autodiff core in one include.
 #pragma once
 
+#include "allocator.hpp"
 #include "gradcheck.hpp"
 #include "introspect.hpp"
 #include "ops_elementwise.hpp"

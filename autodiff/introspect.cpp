@@ -26,8 +26,13 @@ void print_tape(std::ostream& os, const Tape& tape) {
             os << "(freed by backward)\n";
             continue;
         }
-        os << std::setw(26) << join_labels(e.inputs) << std::setw(10) << e.output.label()
-           << shape_str(e.output.shape()) << "\n";
+        const Tensor out = e.output_tensor();
+        if (!out.defined()) {
+            os << std::setw(26) << join_labels(e.inputs) << "(output dropped)\n";
+            continue;
+        }
+        os << std::setw(26) << join_labels(e.inputs) << std::setw(10) << out.label() << shape_str(out.shape())
+           << "\n";
     }
 }
 
@@ -55,8 +60,10 @@ std::string tape_to_dot(const Tape& tape) {
             tensor_node(in);
             os << "  v" << in.id() << " -> op" << i << ";\n";
         }
-        tensor_node(e.output);
-        os << "  op" << i << " -> v" << e.output.id() << ";\n";
+        const Tensor out = e.output_tensor();
+        if (!out.defined()) continue;  // a dropped result: nothing to draw past the op
+        tensor_node(out);
+        os << "  op" << i << " -> v" << out.id() << ";\n";
     }
     os << "}\n";
     return os.str();

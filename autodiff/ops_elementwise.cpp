@@ -6,15 +6,75 @@
 
 #include <xtensor/xmath.hpp>
 #include <xtensor/xoperation.hpp>
+#include <xtensor/xvectorize.hpp>
 
 #include "tape.hpp"
 
 namespace xgrad {
 
+namespace {
+
+// Is `row` the trailing axes of `full` (leading 1s aside), so that broadcasting
+// repeats it over full's leading axes? (C,) and (1, C) are rows of (N, C).
+bool is_row_of(const Shape& row, const Shape& full) {
+    std::size_t lead = 0;  // skip row's leading 1s
+    while (lead < row.size() && row[lead] == 1) ++lead;
+    const std::size_t k = row.size() - lead;
+    if (k > full.size()) return false;
+    for (std::size_t i = 0; i < k; ++i)
+        if (row[lead + i] != full[full.size() - k + i]) return false;
+    return true;
+}
+
+// out = f(a, b) elementwise, with NumPy broadcasting. The cases training runs all
+// the time get a plain loop over .data(): equal shapes, and an (N, C) array with a
+// (C,) row on either side (a bias, a batch-norm statistic): out[n, j] = f(a[n, j], b[j]).
+// Any other broadcast goes through xtensor's general (slower) machinery.
+template <class F>
+Array zip(const Array& a, const Array& b, F f) {
+    const float* as = a.data();
+    const float* bs = b.data();
+    if (a.shape() == b.shape()) {
+        Array out = Array::from_shape(a.shape());
+        float* ys = out.data();
+        for (std::size_t i = 0; i < out.size(); ++i) ys[i] = f(as[i], bs[i]);
+        return out;
+    }
+    if (b.size() > 0 && a.dimension() >= b.dimension() && is_row_of(b.shape(), a.shape())) {
+        Array out = Array::from_shape(a.shape());
+        float* ys = out.data();
+        const std::size_t C = b.size();
+        for (std::size_t r = 0; r < out.size(); r += C)
+            for (std::size_t j = 0; j < C; ++j) ys[r + j] = f(as[r + j], bs[j]);
+        return out;
+    }
+    if (a.size() > 0 && b.dimension() >= a.dimension() && is_row_of(a.shape(), b.shape())) {
+        Array out = Array::from_shape(b.shape());
+        float* ys = out.data();
+        const std::size_t C = a.size();
+        for (std::size_t r = 0; r < out.size(); r += C)
+            for (std::size_t j = 0; j < C; ++j) ys[r + j] = f(as[j], bs[r + j]);
+        return out;
+    }
+    return xt::vectorize(f)(a, b);
+}
+
+// out = f(x) elementwise, one loop over .data().
+template <class F>
+Array map(const Array& x, F f) {
+    Array out = Array::from_shape(x.shape());
+    const float* xs = x.data();
+    float* ys = out.data();
+    for (std::size_t i = 0; i < out.size(); ++i) ys[i] = f(xs[i]);
+    return out;
+}
+
+}  // namespace
+
 // add: out = a + b             da = sum_to(g, a)              db = sum_to(g, b)
 Tensor add(const Tensor& a, const Tensor& b) {
     broadcast_shape("add", a.shape(), b.shape());
-    Array out = a.value() + b.value();
+    Array out = zip(a.value(), b.value(), [](float av, float bv) { return av + bv; });
     return record("add", std::move(out), {a, b}, [a, b](const Array& g, const Array&) {
         if (a.requires_grad()) a.add_grad(sum_to(g, a.shape()));
         if (b.requires_grad()) b.add_grad(sum_to(g, b.shape()));
@@ -24,49 +84,61 @@ Tensor add(const Tensor& a, const Tensor& b) {
 // sub: out = a - b             da = sum_to(g, a)              db = -sum_to(g, b)
 Tensor sub(const Tensor& a, const Tensor& b) {
     broadcast_shape("sub", a.shape(), b.shape());
-    Array out = a.value() - b.value();
+    Array out = zip(a.value(), b.value(), [](float av, float bv) { return av - bv; });
     return record("sub", std::move(out), {a, b}, [a, b](const Array& g, const Array&) {
         if (a.requires_grad()) a.add_grad(sum_to(g, a.shape()));
-        if (b.requires_grad()) b.add_grad(-sum_to(g, b.shape()));
+        if (b.requires_grad()) b.add_grad(map(sum_to(g, b.shape()), [](float v) { return -v; }));
     });
 }
 
 // mul: out = a * b             da = sum_to(g * b, a)          db = sum_to(g * a, b)
 Tensor mul(const Tensor& a, const Tensor& b) {
     broadcast_shape("mul", a.shape(), b.shape());
-    Array out = a.value() * b.value();
-    return record("mul", std::move(out), {a, b}, [a, b](const Array& g, const Array&) {
-        if (a.requires_grad()) a.add_grad(sum_to(g * b.value(), a.shape()));
-        if (b.requires_grad()) b.add_grad(sum_to(g * a.value(), b.shape()));
+    const auto times = [](float u, float v) { return u * v; };
+    Array out = zip(a.value(), b.value(), times);
+    return record("mul", std::move(out), {a, b}, [a, b, times](const Array& g, const Array&) {
+        if (a.requires_grad()) a.add_grad(sum_to(zip(g, b.value(), times), a.shape()));
+        if (b.requires_grad()) b.add_grad(sum_to(zip(g, a.value(), times), b.shape()));
     });
 }
 
 // div: out = a / b             da = sum_to(g / b, a)          db = sum_to(-g * a / b², b)
 Tensor div(const Tensor& a, const Tensor& b) {
     broadcast_shape("div", a.shape(), b.shape());
-    Array out = a.value() / b.value();
+    Array out = zip(a.value(), b.value(), [](float av, float bv) { return av / bv; });
     return record("div", std::move(out), {a, b}, [a, b](const Array& g, const Array&) {
-        if (a.requires_grad()) a.add_grad(sum_to(g / b.value(), a.shape()));
-        if (b.requires_grad()) b.add_grad(sum_to(-g * a.value() / (b.value() * b.value()), b.shape()));
+        if (a.requires_grad()) {
+            a.add_grad(sum_to(zip(g, b.value(), [](float gv, float bv) { return gv / bv; }), a.shape()));
+        }
+        if (b.requires_grad()) {
+            const Array ga = zip(g, a.value(), [](float gv, float av) { return gv * av; });  // g * a
+            b.add_grad(sum_to(zip(ga, b.value(), [](float gav, float bv) { return -gav / (bv * bv); }), b.shape()));
+        }
     });
 }
 
 // neg: out = -x                dx = -g
 Tensor neg(const Tensor& x) {
-    Array out = -x.value();
-    return record("neg", std::move(out), {x}, [x](const Array& g, const Array&) { x.add_grad(-g); });
+    const auto minus = [](float v) { return -v; };
+    Array out = map(x.value(), minus);
+    return record("neg", std::move(out), {x}, [x, minus](const Array& g, const Array&) {
+        x.add_grad(map(g, minus));
+    });
 }
 
 // add_scalar: out = x + s      dx = g
 Tensor add(const Tensor& x, float s) {
-    Array out = x.value() + s;
+    Array out = map(x.value(), [s](float v) { return v + s; });
     return record("add_scalar", std::move(out), {x}, [x](const Array& g, const Array&) { x.add_grad(g); });
 }
 
 // mul_scalar: out = x * s      dx = g * s
 Tensor mul(const Tensor& x, float s) {
-    Array out = x.value() * s;
-    return record("mul_scalar", std::move(out), {x}, [x, s](const Array& g, const Array&) { x.add_grad(g * s); });
+    const auto times_s = [s](float v) { return v * s; };
+    Array out = map(x.value(), times_s);
+    return record("mul_scalar", std::move(out), {x}, [x, times_s](const Array& g, const Array&) {
+        x.add_grad(map(g, times_s));
+    });
 }
 
 Tensor sub(const Tensor& x, float s) { return add(x, -s); }
@@ -95,8 +167,10 @@ Tensor log(const Tensor& x) {
 
 // sqrt: y = √x                 dx = g / (2y)         (saves y)
 Tensor sqrt(const Tensor& x) {
-    Array out = xt::sqrt(x.value());
-    return record("sqrt", std::move(out), {x}, [x](const Array& g, const Array& y) { x.add_grad(g / (2.0f * y)); });
+    Array out = map(x.value(), [](float v) { return std::sqrt(v); });
+    return record("sqrt", std::move(out), {x}, [x](const Array& g, const Array& y) {
+        x.add_grad(zip(g, y, [](float gv, float yv) { return gv / (2.0f * yv); }));
+    });
 }
 
 // pow: y = x^p                 dx = g * p * x^(p-1)
@@ -127,18 +201,17 @@ Tensor clamp(const Tensor& x, float lo, float hi) {
 
 // relu: y = max(x, 0)          dx = g * (x > 0)
 Tensor relu(const Tensor& x) {
-    Array out = xt::maximum(x.value(), 0.0f);
+    Array out = map(x.value(), [](float v) { return v > 0.0f ? v : 0.0f; });
     return record("relu", std::move(out), {x}, [x](const Array& g, const Array&) {
-        x.add_grad(xt::where(x.value() > 0.0f, g, 0.0f));
+        x.add_grad(zip(g, x.value(), [](float gv, float v) { return v > 0.0f ? gv : 0.0f; }));
     });
 }
 
 // leaky_relu: y = x if x > 0 else slope * x      dx = g if x > 0 else slope * g
 Tensor leaky_relu(const Tensor& x, float slope) {
-    const Array& v = x.value();
-    Array out = xt::where(v > 0.0f, v, slope * v);
+    Array out = map(x.value(), [slope](float v) { return v > 0.0f ? v : slope * v; });
     return record("leaky_relu", std::move(out), {x}, [x, slope](const Array& g, const Array&) {
-        x.add_grad(xt::where(x.value() > 0.0f, g, slope * g));
+        x.add_grad(zip(g, x.value(), [slope](float gv, float v) { return v > 0.0f ? gv : slope * gv; }));
     });
 }
 
@@ -157,15 +230,15 @@ Tensor sigmoid(const Tensor& x) {
         }
     }
     return record("sigmoid", std::move(out), {x}, [x](const Array& g, const Array& y) {
-        x.add_grad(g * y * (1.0f - y));
+        x.add_grad(zip(g, y, [](float gv, float yv) { return gv * yv * (1.0f - yv); }));
     });
 }
 
 // tanh: y = tanh x             dx = g * (1 - y²)     (saves y)
 Tensor tanh(const Tensor& x) {
-    Array out = xt::tanh(x.value());
+    Array out = map(x.value(), [](float v) { return std::tanh(v); });
     return record("tanh", std::move(out), {x}, [x](const Array& g, const Array& y) {
-        x.add_grad(g * (1.0f - y * y));
+        x.add_grad(zip(g, y, [](float gv, float yv) { return gv * (1.0f - yv * yv); }));
     });
 }
 

@@ -1,4 +1,4 @@
-// ops_linalg.cpp — matmul on OpenBLAS's cblas_sgemm, and transposes.
+// ops_linalg.cpp — matmul and the fused linear layer on OpenBLAS's cblas_sgemm, and transposes.
 // Arrays are row-major and contiguous, so a matrix's data() can go straight to
 // sgemm; its backward asks sgemm to read an operand transposed instead of
 // building the transpose.
@@ -27,18 +27,20 @@ blasint blas_dim(std::size_t d) {
 }
 
 // C (m, n) = op(A) (m, k) · op(B) (k, n), all row-major; op(A) = Aᵀ when trans_a
-// (A is then stored as (k, m)), likewise for B. C is overwritten.
+// (A is then stored as (k, m)), likewise for B. C is overwritten, or with
+// accumulate the product is added to what C holds (sgemm's beta = 1).
 void gemm(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k, const float* A, const float* B,
-          float* C) {
+          float* C, bool accumulate = false) {
     if (m == 0 || n == 0) return;
-    if (k == 0) {  // an empty sum: C = 0 (sgemm rejects a leading dimension of 0)
-        std::fill(C, C + m * n, 0.0f);
+    if (k == 0) {  // an empty sum: C = 0, or C unchanged (sgemm rejects a leading dimension of 0)
+        if (!accumulate) std::fill(C, C + m * n, 0.0f);
         return;
     }
     const blasint lda = blas_dim(trans_a ? m : k);  // row length of A as stored
     const blasint ldb = blas_dim(trans_b ? k : n);  // row length of B as stored
     cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,
-                blas_dim(m), blas_dim(n), blas_dim(k), 1.0f, A, lda, B, ldb, 0.0f, C, blas_dim(n));
+                blas_dim(m), blas_dim(n), blas_dim(k), 1.0f, A, lda, B, ldb, accumulate ? 1.0f : 0.0f, C,
+                blas_dim(n));
 }
 
 // out = x with its axes permuted: out[j_0, ..., j_r] = x[i] where i[perm[d]] = j_d.
@@ -92,14 +94,63 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
         if (a.requires_grad()) {
             Array da = Array::from_shape({M, K});
             gemm(false, true, M, K, N, g.data(), b.value().data(), da.data());
-            a.add_grad(da);
+            a.add_grad(std::move(da));
         }
         if (b.requires_grad()) {
             Array db = Array::from_shape({K, N});
             gemm(true, false, K, N, M, a.value().data(), g.data(), db.data());
-            b.add_grad(db);
+            b.add_grad(std::move(db));
         }
     });
+}
+
+// linear: y = x · wᵀ + b   x (N, in), w (out, in), b (out,), y (N, out)
+//   dx = g · w  (N, out)·(out, in)      dw = gᵀ · x  (out, N)·(N, in)      db[j] = Σ_n g[n, j]
+Tensor linear(const Tensor& x, const Tensor& w, const Tensor& b) {
+    if (x.dim() != 2 || w.dim() != 2)
+        throw ShapeError("linear: expected 2-D x and weight, got x " + shape_str(x.shape()) + " and weight " +
+                         shape_str(w.shape()));
+    const std::size_t N = x.shape()[0], in = x.shape()[1], out_features = w.shape()[0];
+    if (w.shape()[1] != in)
+        throw ShapeError("linear: x " + shape_str(x.shape()) + " does not fit weight " + shape_str(w.shape()) +
+                         ": expected " + std::to_string(w.shape()[1]) + " features");
+    const bool has_bias = b.defined();
+    if (has_bias && b.shape() != Shape{out_features})
+        throw ShapeError("linear: bias " + shape_str(b.shape()) + " does not fit weight " + shape_str(w.shape()) +
+                         ": expected " + shape_str(Shape{out_features}));
+
+    // Start each row of y as b, then let sgemm add x · wᵀ onto it (w read transposed in place).
+    Array y = Array::from_shape({N, out_features});
+    if (has_bias) {
+        for (std::size_t n = 0; n < N; ++n) std::copy_n(b.value().data(), out_features, y.data() + n * out_features);
+    }
+    gemm(false, true, N, out_features, in, x.value().data(), w.value().data(), y.data(), has_bias);
+
+    std::vector<Tensor> inputs{x, w};
+    if (has_bias) inputs.push_back(b);
+    return record("linear", std::move(y), std::move(inputs),
+                  [x, w, b, N, in, out_features](const Array& g, const Array&) {
+                      if (x.requires_grad()) {
+                          Array dx = Array::from_shape({N, in});
+                          gemm(false, false, N, in, out_features, g.data(), w.value().data(), dx.data());
+                          x.add_grad(std::move(dx));
+                      }
+                      if (w.requires_grad()) {
+                          Array dw = Array::from_shape({out_features, in});
+                          gemm(true, false, out_features, in, N, g.data(), x.value().data(), dw.data());
+                          w.add_grad(std::move(dw));
+                      }
+                      if (b.defined() && b.requires_grad()) {
+                          Array db = Array::from_shape({out_features});
+                          float* d = db.data();
+                          std::fill(d, d + out_features, 0.0f);
+                          for (std::size_t n = 0; n < N; ++n) {
+                              const float* gn = g.data() + n * out_features;
+                              for (std::size_t j = 0; j < out_features; ++j) d[j] += gn[j];
+                          }
+                          b.add_grad(std::move(db));
+                      }
+                  });
 }
 
 // transpose: out = x with its axes reversed      dx = g with its axes reversed

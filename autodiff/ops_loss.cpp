@@ -9,6 +9,7 @@
 #include <limits>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "tape.hpp"
@@ -130,7 +131,7 @@ Tensor softmax(const Tensor& x, std::ptrdiff_t axis) {
             for (std::size_t k = 0; k < n; ++k) dot += gr[k * stride] * yr[k * stride];
             for (std::size_t k = 0; k < n; ++k) dr[k * stride] = yr[k * stride] * (gr[k * stride] - dot);
         });
-        x.add_grad(dx);
+        x.add_grad(std::move(dx));
     });
 }
 
@@ -162,7 +163,7 @@ Tensor log_softmax(const Tensor& x, std::ptrdiff_t axis) {
             for (std::size_t k = 0; k < n; ++k) sum_g += gr[k * stride];
             for (std::size_t k = 0; k < n; ++k) dr[k * stride] = gr[k * stride] - std::exp(yr[k * stride]) * sum_g;
         });
-        x.add_grad(dx);
+        x.add_grad(std::move(dx));
     });
 }
 
@@ -187,7 +188,7 @@ Tensor bce_with_logits(const Tensor& logits, const Tensor& targets, Reduction re
                       Array dx = Array::from_shape(logits.shape());
                       float* d = dx.data();
                       for (std::size_t i = 0; i < count; ++i) d[i] = (stable_sigmoid(x[i]) - t[i]) * gl[i];
-                      logits.add_grad(dx);
+                      logits.add_grad(std::move(dx));
                   });
 }
 
@@ -220,7 +221,7 @@ Tensor bce(const Tensor& probs, const Tensor& targets, Reduction reduction) {
         float* d = dp.data();
         for (std::size_t i = 0; i < count; ++i)
             d[i] = (p[i] - t[i]) / std::max(p[i] * (1.0f - p[i]), 1e-12f) * gl[i];
-        probs.add_grad(dp);
+        probs.add_grad(std::move(dp));
     });
 }
 
@@ -283,7 +284,7 @@ Tensor cross_entropy(const Tensor& logits, const Indices& labels, Reduction redu
                               dr[j] = (std::exp(xr[j] - stats[r].max) * inv_s - w_each) * gr;
                           dr[labels[r]] -= w_label * gr;
                       }
-                      logits.add_grad(dx);
+                      logits.add_grad(std::move(dx));
                   });
 }
 

@@ -93,7 +93,7 @@ Tensor sum(const Tensor& x) {
     return record("sum", std::move(out), {x}, [x](const Array& g, const Array&) {
         Array dx = Array::from_shape(x.shape());
         dx.fill(g());
-        x.add_grad(dx);
+        x.add_grad(std::move(dx));
     });
 }
 
@@ -113,7 +113,7 @@ Tensor mean(const Tensor& x) {
     return record("mean", std::move(out), {x}, [x, count](const Array& g, const Array&) {
         Array dx = Array::from_shape(x.shape());
         dx.fill(g() / count);
-        x.add_grad(dx);
+        x.add_grad(std::move(dx));
     });
 }
 
@@ -165,7 +165,7 @@ Tensor max(const Tensor& x, std::ptrdiff_t axis, bool keepdims) {
                               const std::size_t j = o * s.inner + i;  // the output element
                               ds[(o * s.n + argmax[j]) * s.inner + i] = gs[j];
                           }
-                      x.add_grad(dx);
+                      x.add_grad(std::move(dx));
                   });
 }
 

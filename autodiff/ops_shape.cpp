@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <string>
+#include <utility>
 
 #include <xtensor/xbuilder.hpp>
 
@@ -75,7 +76,7 @@ Tensor reshape(const Tensor& x, const std::vector<std::ptrdiff_t>& shape) {
     return record("reshape", std::move(out), {x}, [x](const Array& g, const Array&) {
         Array dx = g;
         dx.reshape(x.shape());
-        x.add_grad(dx);
+        x.add_grad(std::move(dx));
     });
 }
 
@@ -120,7 +121,7 @@ Tensor concat(const std::vector<Tensor>& xs, std::ptrdiff_t axis) {
                 Array dx = Array::from_shape(x.shape());
                 for (std::size_t o = 0; o < outer; ++o)
                     std::copy_n(g.data() + o * out_row + offset, chunk, dx.data() + o * chunk);
-                x.add_grad(dx);
+                x.add_grad(std::move(dx));
             }
             offset += chunk;
         }
@@ -152,7 +153,7 @@ Tensor index_select(const Tensor& x, const Indices& rows) {
             const float* grow = gs + i * inner;
             for (std::size_t j = 0; j < inner; ++j) drow[j] += grow[j];
         }
-        x.add_grad(dx);
+        x.add_grad(std::move(dx));
     });
 }
 
@@ -173,7 +174,7 @@ Tensor slice_rows(const Tensor& x, std::size_t begin, std::size_t end) {
     return record("slice_rows", std::move(out), {x}, [x, begin, inner](const Array& g, const Array&) {
         Array dx = xt::zeros<float>(x.shape());
         std::copy_n(g.data(), g.size(), dx.data() + begin * inner);
-        x.add_grad(dx);
+        x.add_grad(std::move(dx));
     });
 }
 

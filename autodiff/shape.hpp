@@ -10,9 +10,13 @@
 
 #include <xtensor/xarray.hpp>
 
+#include "allocator.hpp"
+
 namespace xgrad {
 
-using Array = xt::xarray<float>;          // row-major, rank 0..N, float32
+// row-major, rank 0..N, float32; its memory comes from CachingAllocator, which
+// hands the blocks a training step frees to the next step (see allocator.hpp).
+using Array = xt::xarray<float, xt::layout_type::row_major, CachingAllocator<float>>;
 using Shape = Array::shape_type;          // small vector of std::size_t
 using Indices = std::vector<std::size_t>; // integer indices / labels
 

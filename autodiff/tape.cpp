@@ -32,7 +32,7 @@ Tensor Tape::push(const char* op, Array value, std::vector<Tensor> inputs, Backw
     Node& n = *out.node();
     n.tape_index = entries_.size();
     n.tape_generation = generation_;
-    entries_.push_back(TapeEntry{op, std::move(inputs), out, std::move(backward), false});
+    entries_.push_back(TapeEntry{op, std::move(inputs), out.node(), std::move(backward), false});
     ++live_;
     return out;
 }
@@ -45,9 +45,9 @@ Tensor record(const char* op, Array value, std::vector<Tensor> inputs, BackwardF
 }
 
 void Tape::release(TapeEntry& e) {
-    e.output.node()->graph_freed = true;
+    if (auto node = e.output.lock()) node->graph_freed = true;
     e.inputs.clear();
-    e.output = Tensor();
+    e.output.reset();
     e.backward = nullptr;
     e.freed = true;
     --live_;
@@ -86,22 +86,27 @@ void Tape::run_backward(const Tensor& root, const Array& seed, bool retain_graph
     // forget what an earlier retain_graph sweep left on them.
     const std::size_t start = root.node()->tape_index;
     for (std::size_t i = 0; i <= start; ++i)
-        if (!entries_[i].freed) entries_[i].output.node()->has_grad = false;
+        if (auto node = entries_[i].output.lock(); node && !entries_[i].freed) node->has_grad = false;
     root.add_grad(seed);
 
     // Tape order is a topological order: every input was recorded before the
     // op that reads it, so walking backwards visits each op after all its users.
     for (std::size_t i = start + 1; i-- > 0;) {
         TapeEntry& e = entries_[i];
-        if (e.freed || !e.output.has_grad()) continue;  // not on a path to root
+        if (e.freed) continue;
+        const Tensor out = e.output_tensor();
+        if (!out.defined() || !out.has_grad()) continue;  // not on a path to root
         for (const Tensor& in : e.inputs)
             if (in.requires_grad()) check_walkable(in, generation_);
-        e.backward(e.output.grad(), e.output.value());
+        e.backward(out.grad(), out.value());
     }
     if (retain_graph) return;
-    for (std::size_t i = 0; i <= start; ++i) {
+    // Release what this sweep walked, and every entry whose output was dropped.
+    for (std::size_t i = 0; i < entries_.size(); ++i) {
         TapeEntry& e = entries_[i];
-        if (!e.freed && e.output.has_grad()) release(e);
+        if (e.freed) continue;
+        const Tensor out = e.output_tensor();
+        if (!out.defined() || out.has_grad()) release(e);
     }
     if (live_ == 0) clear();
 }

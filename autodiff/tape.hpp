@@ -19,9 +19,15 @@ using BackwardFn = std::function<void(const Array& g, const Array& y)>;
 struct TapeEntry {
     const char* op = "";
     std::vector<Tensor> inputs;   // kept for printing; the closure saves what it needs itself
-    Tensor output;
+    // Held weakly: a result nobody holds any more (the user dropped it and no
+    // later op read it) can never receive a gradient, so its entry is dead and
+    // the next backward() releases it instead of keeping it on the tape.
+    std::weak_ptr<Node> output;
     BackwardFn backward;
     bool freed = false;           // a backward() has run and released inputs, output, closure
+
+    // The output as a Tensor, or an empty handle if it was dropped.
+    Tensor output_tensor() const { return Tensor::from_node(output.lock()); }
 };
 
 class Tape {
@@ -31,7 +37,7 @@ public:
 
     const std::vector<TapeEntry>& entries() const { return entries_; }
     std::size_t size() const { return entries_.size(); }
-    // Entries not yet released by a backward().
+    // Entries not yet released by a backward() (dropped outputs included until then).
     std::size_t live() const { return live_; }
     std::uint64_t generation() const { return generation_; }
 

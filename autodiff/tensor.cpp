@@ -27,6 +27,12 @@ Tensor Tensor::make_result(Array value) {
     return t;
 }
 
+Tensor Tensor::from_node(std::shared_ptr<Node> node) {
+    Tensor t;
+    t.node_ = std::move(node);
+    return t;
+}
+
 Node& Tensor::get() const {
     if (!node_) throw std::logic_error("Tensor: this handle is empty (default-constructed); assign a tensor to it first");
     return *node_;
@@ -75,8 +81,14 @@ void Tensor::add_grad(Array g) const {
         throw std::logic_error("add_grad: gradient of shape " + shape_str(g.shape()) + " for " + label() +
                                " of shape " + shape_str(n.value.shape()) +
                                " (a backward function returned the wrong shape)");
-    if (n.has_grad) {
-        n.grad += g;
+    if (n.has_grad && n.grad.shape() != g.shape())
+        throw std::logic_error("add_grad: " + label() + " holds a gradient of shape " + shape_str(n.grad.shape()) +
+                               " from before its value was replaced; its new gradient has shape " +
+                               shape_str(g.shape()) + " (make a new tensor instead of replacing the value)");
+    if (n.has_grad) {  // grad += g, one loop
+        float* acc = n.grad.data();
+        const float* add = g.data();
+        for (std::size_t i = 0; i < g.size(); ++i) acc[i] += add[i];
     } else {
         n.grad = std::move(g);
         n.has_grad = true;

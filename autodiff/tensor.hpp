@@ -36,6 +36,8 @@ public:
 
     // Used by the tape to make the output of a recorded op.
     static Tensor make_result(Array value);
+    // A handle to an existing node (the tape keeps outputs as weak pointers).
+    static Tensor from_node(std::shared_ptr<Node> node);
 
     bool defined() const { return node_ != nullptr; }
     const Array& value() const;

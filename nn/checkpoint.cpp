@@ -9,7 +9,6 @@
 #include <algorithm>
 #include <bit>
 #include <cerrno>
-#include <charconv>
 #include <cstdio>
 #include <cstring>
 #include <limits>
@@ -18,6 +17,8 @@
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
+
+#include "number_text.hpp"
 
 namespace xgrad::nn {
 
@@ -254,19 +255,6 @@ SafetensorsFile read_impl(const fs::path& path, const char* who) {
         out.tensors.emplace_back(e.name, Tensor(std::move(a)));
     }
     return out;
-}
-
-// The shortest text that reads back as the same float, and its inverse.
-std::string float_text(float x) {
-    char buf[32];
-    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, x);
-    return std::string(buf, end);
-}
-
-template <class T>
-bool parse_whole(const std::string& s, T& out) {
-    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-    return ec == std::errc() && end == s.data() + s.size();
 }
 
 const std::string optim_prefix = "optim.";

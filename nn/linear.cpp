@@ -1,5 +1,5 @@
-// linear.cpp — y = x · Wᵀ + b from core ops; the layer checks x's shape first so
-// the error speaks of the layer, not of the matmul inside it.
+// linear.cpp — y = x · Wᵀ + b, fused and as the op-by-op reference; the layer
+// checks x's shape first so the error speaks of the layer, not of the op inside it.
 #include "linear.hpp"
 
 #include <string>
@@ -10,9 +10,14 @@
 
 namespace xgrad::nn {
 
+// The fused op: one sgemm that reads W transposed in place and adds onto rows holding b.
+Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
+    return xgrad::linear(x, weight, bias);
+}
+
 // x (N, in) · Wᵀ (in, out) = (N, out), then + b (out,) broadcast over the rows.
 // A frozen W records nothing for its transpose; matmul and add skip its gradient.
-Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
+Tensor linear_reference(const Tensor& x, const Tensor& weight, const Tensor& bias) {
     Tensor y = matmul(x, transpose(weight));
     return bias.defined() ? add(y, bias) : y;
 }
@@ -31,7 +36,7 @@ Tensor Linear::forward(const Tensor& x) {
         throw ShapeError(layer + shape_str(x.shape()) + " has " + std::to_string(x.shape()[1]) +
                          " features, expected " + std::to_string(in_));
     }
-    return linear(x, weight_, bias_);
+    return xgrad::linear(x, weight_, bias_);  // the fused core op
 }
 
 }  // namespace xgrad::nn

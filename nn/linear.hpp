@@ -1,8 +1,9 @@
 // linear.hpp — the fully connected layer y = x · Wᵀ + b, as torch.nn.Linear.
 // Shape legend: N batch, in = in_features, out = out_features.
 //   x (N, in)   weight (out, in)   bias (out,)   y (N, out)
-// This is the readable reference version, built from core ops (transpose,
-// matmul, add), so its backward comes from theirs.
+// The layer runs the fused core op xgrad::linear (one sgemm each way, no
+// transpose built); linear_reference spells the same math out in core ops
+// (transpose, matmul, add) and is what the fused op is tested against.
 #pragma once
 
 #include <cstddef>
@@ -14,8 +15,13 @@ namespace xgrad::nn {
 
 // The function behind the layer (torch.nn.functional.linear):
 //   y = x · weightᵀ + bias      dx = g · W     dW = gᵀ · x     db = Σ_n g[n]
-// bias may be an empty Tensor (no bias). Shape errors come from matmul and add.
+// bias may be an empty Tensor (no bias). One tape entry, "linear" (the fused
+// core op of autodiff/ops_linalg.hpp); shape errors come from it.
 Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor());
+
+// The same function built from core ops, matmul(x, transpose(weight)) + bias,
+// whose backward comes from theirs: the readable reference for linear().
+Tensor linear_reference(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor());
 
 class Linear : public Layer {
 public:

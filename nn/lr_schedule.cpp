@@ -1,24 +1,19 @@
 // lr_schedule.cpp — StepLR and ExponentialLR: each epoch, one multiplication of the optimizer's lr.
 #include "lr_schedule.hpp"
 
-#include <charconv>
 #include <cmath>
 #include <stdexcept>
 #include <string>
 
+#include "number_text.hpp"
+
 namespace xgrad::nn {
 
 namespace {
-// The shortest text that reads back as the same float.
-std::string num(float x) {
-    char buf[32];
-    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, x);
-    return ec == std::errc() ? std::string(buf, end) : std::string("?");
-}
-
+// gamma itself if it is > 0 and finite; std::invalid_argument naming `who` if not.
 float checked_gamma(const char* who, float gamma) {
     if (!(gamma > 0.0f && std::isfinite(gamma)))
-        throw std::invalid_argument(std::string(who) + ": gamma must be > 0, got " + num(gamma));
+        throw std::invalid_argument(std::string(who) + ": gamma must be > 0, got " + float_text(gamma));
     return gamma;
 }
 }  // namespace

@@ -3,29 +3,23 @@
 // the per-parameter state, saving and restoring it.
 #include "optim.hpp"
 
-#include <charconv>
 #include <cmath>
 #include <set>
 #include <stdexcept>
 
 #include "../autodiff/tape.hpp"
+#include "number_text.hpp"
 
 namespace xgrad::nn {
 
 namespace {
 
-// The shortest text that reads back as the same float: 0.1f -> "0.1", 1.5f -> "1.5".
-std::string num(float x) {
-    char buf[32];
-    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, x);
-    return ec == std::errc() ? std::string(buf, end) : std::string("?");
-}
-
 // x >= 0 and not NaN/inf.
 bool non_negative(float x) { return x >= 0.0f && std::isfinite(x); }
 
 void check_lr(const char* who, float lr) {
-    if (!non_negative(lr)) throw std::invalid_argument(std::string(who) + ": lr must be >= 0, got " + num(lr));
+    if (!non_negative(lr))
+        throw std::invalid_argument(std::string(who) + ": lr must be >= 0, got " + float_text(lr));
 }
 
 Array zeros_like(const Array& a) {
@@ -144,7 +138,7 @@ void Optimizer::check_state(const NamedTensors& state, std::int64_t step_count, 
             // A count of updates: a whole number a float32 still counts exactly.
             const float c = t.value().data()[0];
             if (!(c >= 1.0f && c <= 16777216.0f && c == std::floor(c)))
-                throw std::invalid_argument(who + name + " must be a whole number >= 1, got " + num(c));
+                throw std::invalid_argument(who + name + " must be a whole number >= 1, got " + float_text(c));
         } else if (t.shape() != want) {
             throw std::invalid_argument(who + "shape mismatch for " + name + ": state " + shape_str(t.shape()) +
                                         ", parameter " + shape_str(want));
@@ -180,13 +174,15 @@ void Optimizer::load_state(const NamedTensors& state, std::int64_t step_count, f
 namespace {
 SGDOptions checked(SGDOptions o) {
     check_lr("SGD", o.lr);
-    if (!non_negative(o.momentum)) throw std::invalid_argument("SGD: momentum must be >= 0, got " + num(o.momentum));
-    if (!std::isfinite(o.dampening)) throw std::invalid_argument("SGD: dampening must be finite, got " + num(o.dampening));
+    if (!non_negative(o.momentum))
+        throw std::invalid_argument("SGD: momentum must be >= 0, got " + float_text(o.momentum));
+    if (!std::isfinite(o.dampening))
+        throw std::invalid_argument("SGD: dampening must be finite, got " + float_text(o.dampening));
     if (!non_negative(o.weight_decay))
-        throw std::invalid_argument("SGD: weight_decay must be >= 0, got " + num(o.weight_decay));
+        throw std::invalid_argument("SGD: weight_decay must be >= 0, got " + float_text(o.weight_decay));
     if (o.nesterov && (o.momentum <= 0.0f || o.dampening != 0.0f))
         throw std::invalid_argument("SGD: nesterov needs momentum > 0 and dampening 0, got momentum " +
-                                    num(o.momentum) + " and dampening " + num(o.dampening));
+                                    float_text(o.momentum) + " and dampening " + float_text(o.dampening));
     return o;
 }
 }  // namespace
@@ -231,12 +227,12 @@ namespace {
 AdamOptions checked(AdamOptions o) {
     check_lr("Adam", o.lr);
     if (!(o.beta1 >= 0.0f && o.beta1 < 1.0f))
-        throw std::invalid_argument("Adam: beta1 must be in [0, 1), got " + num(o.beta1));
+        throw std::invalid_argument("Adam: beta1 must be in [0, 1), got " + float_text(o.beta1));
     if (!(o.beta2 >= 0.0f && o.beta2 < 1.0f))
-        throw std::invalid_argument("Adam: beta2 must be in [0, 1), got " + num(o.beta2));
-    if (!non_negative(o.eps)) throw std::invalid_argument("Adam: eps must be >= 0, got " + num(o.eps));
+        throw std::invalid_argument("Adam: beta2 must be in [0, 1), got " + float_text(o.beta2));
+    if (!non_negative(o.eps)) throw std::invalid_argument("Adam: eps must be >= 0, got " + float_text(o.eps));
     if (!non_negative(o.weight_decay))
-        throw std::invalid_argument("Adam: weight_decay must be >= 0, got " + num(o.weight_decay));
+        throw std::invalid_argument("Adam: weight_decay must be >= 0, got " + float_text(o.weight_decay));
     return o;
 }
 }  // namespace

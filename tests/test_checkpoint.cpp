@@ -2,41 +2,15 @@
 // optimizer), the exact bytes of the format, every way a load can fail and its
 // message, atomic writes, and reading a saved file from Python.
 #include "check.hpp"
+#include "files.hpp"
 
-#include <sys/resource.h>
 #include <unistd.h>
-
-#include <csignal>
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 
 using namespace xgrad;
 using namespace xgrad::nn;
-namespace fs = std::filesystem;
-
-// expr must throw std::runtime_error with exactly this message (held in a
-// variable: doctest keeps the pointer past the end of the expression).
-#define CHECK_FAILS_WITH(expr, msg)                                         \
-    do {                                                                    \
-        const std::string expected_message_ = (msg);                        \
-        CHECK_THROWS_WITH_AS(expr, expected_message_.c_str(), std::runtime_error); \
-    } while (0)
+using namespace xgrad::testing;
 
 namespace {
-
-// A fresh directory for one test case, removed afterwards.
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        path = fs::temp_directory_path() / ("xgrad_test_checkpoint_" + std::to_string(::getpid()));
-        fs::remove_all(path);
-        fs::create_directories(path);
-    }
-    ~TempDir() { fs::remove_all(path); }
-    fs::path operator/(const std::string& name) const { return path / name; }
-};
 
 // A tiny model written out by hand, so this test depends on no layer file:
 // parameters "weight" (2, 3) and "child.bias" (3,), buffers "running_mean" (3,) and "count" ().
@@ -56,20 +30,7 @@ struct Tiny : Module {
     }
 };
 
-// Parameters then buffers, as save_checkpoint writes them.
-NamedTensors model_tensors(const Module& m) {
-    NamedTensors all = m.named_parameters();
-    for (auto& b : m.named_buffers()) all.push_back(b);
-    return all;
-}
-
-bool same_values(const Module& a, const Module& b) {
-    const NamedTensors x = model_tensors(a), y = model_tensors(b);
-    if (x.size() != y.size()) return false;
-    for (std::size_t i = 0; i < x.size(); ++i)
-        if (x[i].first != y[i].first || !(x[i].second.value() == y[i].second.value())) return false;
-    return true;
-}
+bool same_values(const Module& a, const Module& b) { return same_tensors(module_tensors(a), module_tensors(b)); }
 
 std::string le64(std::uint64_t n) {
     std::string s(8, '\0');
@@ -77,21 +38,9 @@ std::string le64(std::uint64_t n) {
     return s;
 }
 
-void write_bytes(const fs::path& p, const std::string& bytes) {
-    std::ofstream f(p, std::ios::binary);
-    f << bytes;
-}
-
-std::string read_bytes(const fs::path& p) {
-    std::ifstream f(p, std::ios::binary);
-    std::ostringstream s;
-    s << f.rdbuf();
-    return s.str();
-}
-
 // A safetensors file with this header and data_bytes bytes of (zero) data.
-void write_file(const fs::path& p, const std::string& header, std::size_t data_bytes) {
-    write_bytes(p, le64(header.size()) + header + std::string(data_bytes, '\0'));
+void write_header(const fs::path& p, const std::string& header, std::size_t data_bytes) {
+    write_file(p, le64(header.size()) + header + std::string(data_bytes, '\0'));
 }
 
 // Files in dir other than the given one (left-over temporary files).
@@ -100,17 +49,6 @@ std::vector<std::string> other_files(const fs::path& dir, const std::string& exc
     for (const auto& e : fs::directory_iterator(dir))
         if (e.path().filename() != except) out.push_back(e.path().filename().string());
     return out;
-}
-
-// Run a shell command; its standard output (and error) and exit status.
-std::pair<std::string, int> run(const std::string& cmd) {
-    std::FILE* p = ::popen(cmd.c_str(), "r");
-    if (p == nullptr) return {"popen failed", -1};
-    std::string out;
-    char buf[4096];
-    std::size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-    return {out, ::pclose(p)};
 }
 
 // The reader of docs/checkpoints.md, character for character (the test below
@@ -179,7 +117,7 @@ TEST_CASE("the file layout") {
     const float data[] = {1.f, 2.f, 0.5f};
     const std::string want = le64(n) + json + std::string(n - json.size(), ' ') +
                              std::string(reinterpret_cast<const char*>(data), sizeof data);
-    CHECK(read_bytes(path) == want);
+    CHECK(read_file(path) == want);
     CHECK((8 + n) % 8 == 0);
 
     const SafetensorsFile back = read_safetensors(path);
@@ -194,7 +132,7 @@ TEST_CASE("the file layout") {
 
     // No metadata, no tensors: the smallest file, "{}" and six spaces.
     write_safetensors(path, {});
-    CHECK(read_bytes(path) == le64(8) + "{}      ");
+    CHECK(read_file(path) == le64(8) + "{}      ");
     CHECK(read_safetensors(path).tensors.empty());
 
     const std::string where = "write_safetensors(" + path.string() + "): ";
@@ -301,33 +239,33 @@ TEST_CASE("load errors: the file itself") {
         CHECK_FAILS_WITH(load_checkpoint(p, model), where + "is a directory, not a file");
     }
     SUBCASE("empty file") {
-        write_bytes(p, "");
+        write_file(p, "");
         CHECK_FAILS_WITH(load_checkpoint(p, model),
                          where + "file is 0 bytes long; a safetensors file starts with an 8-byte header length");
     }
     SUBCASE("truncated inside the header length") {
-        write_bytes(p, std::string("\x10\0\0\0\0", 5));
+        write_file(p, std::string("\x10\0\0\0\0", 5));
         CHECK_FAILS_WITH(load_checkpoint(p, model),
                          where + "file is 5 bytes long; a safetensors file starts with an 8-byte header length");
     }
     SUBCASE("header length beyond the file") {
-        write_bytes(p, le64(1000) + "{}  ");
+        write_file(p, le64(1000) + "{}  ");
         CHECK_FAILS_WITH(load_checkpoint(p, model),
                          where + "header length 1000 runs past the end of the file (4 bytes follow the length)");
-        write_bytes(p, le64(~std::uint64_t{0}) + "{}  ");  // n + 8 would wrap around
+        write_file(p, le64(~std::uint64_t{0}) + "{}  ");  // n + 8 would wrap around
         CHECK_FAILS_WITH(load_checkpoint(p, model), where + "header length 18446744073709551615 runs past the end of "
                                                             "the file (4 bytes follow the length)");
     }
     SUBCASE("a real checkpoint cut short") {
         save_checkpoint(p, model);
-        const std::string whole = read_bytes(p);
+        const std::string whole = read_file(p);
         // The data: weight [0, 24), child.bias [24, 36), running_mean [36, 48), count [48, 52).
         // Cut 2 bytes: the header survives, the last tensor runs past the end.
-        write_bytes(p, whole.substr(0, whole.size() - 2));
+        write_file(p, whole.substr(0, whole.size() - 2));
         CHECK_FAILS_WITH(load_checkpoint(p, model),
                          where + "header entry count: data_offsets [48,52] run past the end of the data (50 bytes)");
         // Cut inside the header.
-        write_bytes(p, whole.substr(0, 20));
+        write_file(p, whole.substr(0, 20));
         std::uint64_t n = 0;
         for (int i = 0; i < 8; ++i) n |= static_cast<std::uint64_t>(static_cast<unsigned char>(whole[i])) << (8 * i);
         CHECK_FAILS_WITH(load_checkpoint(p, model), where + "header length " + std::to_string(n) +
@@ -336,19 +274,19 @@ TEST_CASE("load errors: the file itself") {
     SUBCASE("garbage header") {
         // nlohmann reports the byte where it gave up: 'o' of "not" (it expected "null"),
         // the end of the cut-off object, the byte that is not UTF-8.
-        write_file(p, "not json at all", 0);
+        write_header(p, "not json at all", 0);
         CHECK_FAILS_WITH(load_checkpoint(p, model), where + "header is not valid JSON (error at byte 2 of 15)");
-        write_file(p, R"({"a": {"dtype": "F32", )", 0);
+        write_header(p, R"({"a": {"dtype": "F32", )", 0);
         CHECK_FAILS_WITH(load_checkpoint(p, model), where + "header is not valid JSON (error at byte 24 of 23)");
-        write_file(p, "[1, 2]", 0);
+        write_header(p, "[1, 2]", 0);
         CHECK_FAILS_WITH(load_checkpoint(p, model), where + "header must be a JSON object, got array");
-        write_file(p, std::string("{\"a\xff\": 1}"), 0);  // not UTF-8
+        write_header(p, std::string("{\"a\xff\": 1}"), 0);  // not UTF-8
         CHECK_FAILS_WITH(load_checkpoint(p, model), where + "header is not valid JSON (error at byte 4 of 9)");
     }
     SUBCASE("entries") {
         auto check_entry = [&](const std::string& header, std::size_t data, const std::string& message) {
             CAPTURE(header);
-            write_file(p, header, data);
+            write_header(p, header, data);
             CHECK_FAILS_WITH(load_checkpoint(p, model), where + message);
         };
         check_entry(R"({"a": 5})", 0, "header entry a: expected an object, got number");
@@ -396,7 +334,7 @@ TEST_CASE("load errors: the file itself") {
         check_entry(R"({"__metadata__": [1]})", 0, "__metadata__ must be an object of strings, got array");
     }
     SUBCASE("read_safetensors names itself") {
-        write_bytes(p, "abc");
+        write_file(p, "abc");
         CHECK_FAILS_WITH(read_safetensors(p), "read_safetensors(" + p.string() +
                                                   "): file is 3 bytes long; a safetensors file starts with an 8-byte "
                                                   "header length");
@@ -413,7 +351,7 @@ TEST_CASE("load errors: the file does not fit the model") {
     Tiny model;
 
     auto save_with = [&](auto&& edit) {
-        NamedTensors ts = model_tensors(donor);
+        NamedTensors ts = module_tensors(donor);
         edit(ts);
         write_safetensors(p, ts);
     };
@@ -452,7 +390,7 @@ TEST_CASE("writes are atomic") {
     Tiny model;
 
     SUBCASE("parent is a regular file") {
-        write_bytes(dir / "file", "x");
+        write_file(dir / "file", "x");
         const fs::path p = dir.path / "file" / "ckpt.safetensors";
         CHECK_FAILS_WITH(save_checkpoint(p, model), "save_checkpoint(" + p.string() + "): cannot create temporary file " +
                                                         p.string() + ".tmp-" + std::to_string(::getpid()) +
@@ -460,7 +398,7 @@ TEST_CASE("writes are atomic") {
     }
     SUBCASE("directory does not exist") {
         const fs::path p = dir.path / "no" / "such" / "ckpt.safetensors";
-        CHECK_FAILS_WITH(write_safetensors(p, model_tensors(model)),
+        CHECK_FAILS_WITH(write_safetensors(p, module_tensors(model)),
                          "write_safetensors(" + p.string() + "): cannot create temporary file " + p.string() + ".tmp-" +
                              std::to_string(::getpid()) + ": No such file or directory");
         CHECK_FALSE(fs::exists(dir.path / "no"));
@@ -468,30 +406,24 @@ TEST_CASE("writes are atomic") {
     SUBCASE("the disk fills up halfway: the old checkpoint survives") {
         const fs::path p = dir / "ckpt.safetensors";
         save_checkpoint(p, model);
-        const std::string old_bytes = read_bytes(p);
+        const std::string old_bytes = read_file(p);
 
-        // Simulate a full disk (we run as root, so permissions cannot stop us): a
-        // 64-byte limit on file size makes the write fail partway with EFBIG.
+        // A full disk: a 64-byte limit on file size makes the write fail partway with EFBIG.
         Tiny changed;
         changed.weight.mutable_value().fill(7.0f);
-        rlimit old_limit{};
-        REQUIRE(::getrlimit(RLIMIT_FSIZE, &old_limit) == 0);
-        auto old_handler = std::signal(SIGXFSZ, SIG_IGN);  // get EFBIG instead of being killed
-        rlimit small = old_limit;
-        small.rlim_cur = 64;
-        REQUIRE(::setrlimit(RLIMIT_FSIZE, &small) == 0);
         std::string message;
-        try {
-            save_checkpoint(p, changed);
-        } catch (const std::runtime_error& e) {
-            message = e.what();
+        {
+            const FileSizeLimit limit(64);
+            try {
+                save_checkpoint(p, changed);
+            } catch (const std::runtime_error& e) {
+                message = e.what();
+            }
         }
-        ::setrlimit(RLIMIT_FSIZE, &old_limit);
-        std::signal(SIGXFSZ, old_handler);
 
         CHECK(message == "save_checkpoint(" + p.string() + "): cannot write temporary file " + p.string() + ".tmp-" +
                              std::to_string(::getpid()) + ": File too large");
-        CHECK(read_bytes(p) == old_bytes);
+        CHECK(read_file(p) == old_bytes);
         Tiny fresh(true);
         load_checkpoint(p, fresh);
         CHECK(same_values(fresh, model));
@@ -505,7 +437,7 @@ TEST_CASE("a checkpoint is readable from Python (json + numpy)") {
     for (const fs::path& candidate : {fs::path(__FILE__).parent_path().parent_path() / "docs" / "checkpoints.md",
                                       fs::path("docs") / "checkpoints.md", fs::path("..") / "docs" / "checkpoints.md"})
         if (fs::exists(candidate)) {
-            docs_text = read_bytes(candidate);
+            docs_text = read_file(candidate);
             break;
         }
     INFO("docs/checkpoints.md not found: run from the build directory (meson test) or the source root");
@@ -513,14 +445,14 @@ TEST_CASE("a checkpoint is readable from Python (json + numpy)") {
     CHECK(docs_text.find(std::string("```python\n") + python_reader + "```\n") != std::string::npos);
     REQUIRE(std::string(python_reader).find('\'') == std::string::npos);  // it goes inside '...' below
 
-    if (!fs::exists("/usr/bin/python3") || run("/usr/bin/python3 -c 'import numpy' 2>/dev/null").second != 0) {
+    if (!fs::exists("/usr/bin/python3") || run_shell("/usr/bin/python3 -c 'import numpy' 2>/dev/null").second != 0) {
         MESSAGE("skipped: /usr/bin/python3 with numpy is not installed (apt-get install python3-numpy)");
         return;
     }
     TempDir dir;
     const fs::path path = dir / "tiny.safetensors";
     save_checkpoint(path, Tiny(), nullptr, {{"epoch", "3"}});
-    const auto [out, status] = run("/usr/bin/python3 -c '" + std::string(python_reader) + "' '" + path.string() + "' 2>&1");
+    const auto [out, status] = run_shell("/usr/bin/python3 -c '" + std::string(python_reader) + "' '" + path.string() + "' 2>&1");
     CHECK(status == 0);
     CHECK(out ==
           "weight [2, 3] [0.5, -1.25, 2.0, 0.0, 3.75, -0.125]\n"
@@ -533,7 +465,7 @@ TEST_CASE("a checkpoint is readable from Python (json + numpy)") {
     Tiny odd;
     odd.weight.mutable_value()(1, 2) = 0.1f;
     save_checkpoint(path, odd);
-    const auto [out2, status2] = run("/usr/bin/python3 -c '" + std::string(python_reader) + "' '" + path.string() + "'");
+    const auto [out2, status2] = run_shell("/usr/bin/python3 -c '" + std::string(python_reader) + "' '" + path.string() + "'");
     CHECK(status2 == 0);
     CHECK(out2.find("weight [2, 3] [0.5, -1.25, 2.0, 0.0, 3.75, 0.10000000149011612]\n") == 0);
 }

@@ -2,54 +2,19 @@
 // and gzip), the exact bytes of the format, every way a broken file is refused
 // and its message, loading an MNIST-style directory, and Debian's Fashion-MNIST.
 #include "check.hpp"
+#include "files.hpp"
 
-#include <unistd.h>
 #include <zlib.h>
 
 #include <array>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "examples/common/idx.hpp"
 
 using namespace xgrad;
 using namespace xgrad::data;
-namespace fs = std::filesystem;
-using Bytes = std::vector<std::uint8_t>;
-
-// expr must throw std::runtime_error with exactly this message (held in a
-// variable: doctest keeps the pointer past the end of the expression).
-#define CHECK_FAILS_WITH(expr, msg)                                                \
-    do {                                                                           \
-        const std::string expected_message_ = (msg);                               \
-        CHECK_THROWS_WITH_AS(expr, expected_message_.c_str(), std::runtime_error); \
-    } while (0)
+using namespace xgrad::testing;
 
 namespace {
-
-// A fresh directory for one test case, removed afterwards.
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        path = fs::temp_directory_path() / ("xgrad_test_idx_" + std::to_string(::getpid()));
-        fs::remove_all(path);
-        fs::create_directories(path);
-    }
-    ~TempDir() { fs::remove_all(path); }
-    fs::path operator/(const std::string& name) const { return path / name; }
-};
-
-void write_bytes(const fs::path& path, const Bytes& bytes) {
-    std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()),
-                                                static_cast<std::streamsize>(bytes.size()));
-}
-
-Bytes read_bytes(const fs::path& path) {
-    std::ifstream file(path, std::ios::binary);
-    return Bytes(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
-}
 
 // `bytes` gzip-compressed into `path`, through zlib like any other gzip writer.
 void write_gz(const fs::path& path, const Bytes& bytes) {
@@ -131,8 +96,8 @@ TEST_CASE("write_idx refuses arrays the format cannot hold") {
     CHECK_THROWS_WITH_AS(write_idx(dir / "x", IdxArray{{std::size_t{1} << 32}, Bytes()}),
                          "write_idx: dimension 4294967296 does not fit in 32 bits", std::invalid_argument);
     CHECK_FALSE(fs::exists(dir / "x"));
-    CHECK_FAILS_WITH(write_idx(dir / "no-such-dir" / "x", IdxArray{{1}, {0}}),
-                     (dir / "no-such-dir" / "x").string() + ": cannot write (No such file or directory)");
+    CHECK_FAILS_WITH(write_idx(dir / "no-such-dir/x", IdxArray{{1}, {0}}),
+                     dir / "no-such-dir/x" + ": cannot write (No such file or directory)");
 }
 
 TEST_CASE("read_idx refuses a broken file, naming the file and the problem") {
@@ -269,16 +234,16 @@ TEST_CASE("load_mnist_dir") {
         CHECK(d.images(0, 3) == 1.0f);                    // 255 / 255
         CHECK(d.images(2, 3) == doctest::Approx(8.0f / 255.0f));
         CHECK(d.labels == Indices{7, 0, 9});
-        CHECK(d.source == (dir / "train-images-idx3-ubyte").string() + " + train-labels-idx1-ubyte");
+        CHECK(d.source == dir / "train-images-idx3-ubyte" + " + train-labels-idx1-ubyte");
     }
     SUBCASE("test split is t10k; .gz files; SOURCE.txt's first line says what the data is") {
         write_split(dir.path, "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz");
-        std::ofstream(dir / "SOURCE.txt") << "tiny hand-made digits\nmore lines\n";
+        write_file(dir / "SOURCE.txt", "tiny hand-made digits\nmore lines\n");
         const Dataset d = load_mnist_dir(dir.path, "test");
         CHECK(d.size() == 3);
         CHECK(d.images(0, 1) == doctest::Approx(0.2f));
         CHECK(d.source ==
-              (dir / "t10k-images-idx3-ubyte.gz").string() + " + t10k-labels-idx1-ubyte.gz (tiny hand-made digits)");
+              dir / "t10k-images-idx3-ubyte.gz" + " + t10k-labels-idx1-ubyte.gz (tiny hand-made digits)");
     }
     SUBCASE("the spelling train-images.idx3-ubyte") {
         write_split(dir.path, "train-images.idx3-ubyte", "train-labels.idx1-ubyte");
@@ -291,7 +256,7 @@ TEST_CASE("load_mnist_dir") {
     }
     SUBCASE("no such directory") {
         CHECK_FAILS_WITH(load_mnist_dir(dir / "nowhere", "train"),
-                         (dir / "nowhere").string() +
+                         dir / "nowhere" +
                              ": no such directory; fetch MNIST with examples/fetch_mnist.sh, or give the directory "
                              "that holds it");
     }
@@ -313,50 +278,52 @@ TEST_CASE("load_mnist_dir") {
     SUBCASE("images of rank 2 (magic 0x00000802)") {
         write_split(dir.path, "train-images-idx3-ubyte", "train-labels-idx1-ubyte");
         write_idx(dir / "train-images-idx3-ubyte", IdxArray{{3, 4}, Bytes(12)});
-        CHECK_FAILS_WITH(load_mnist_dir(dir.path, "train"), (dir / "train-images-idx3-ubyte").string() +
+        CHECK_FAILS_WITH(load_mnist_dir(dir.path, "train"), dir / "train-images-idx3-ubyte" +
                                                                 ": bad magic 0x00000802, expected 0x00000803 (images)");
     }
     SUBCASE("labels of rank 2: the images file given as labels") {
         write_split(dir.path, "train-images-idx3-ubyte", "train-labels-idx1-ubyte");
         write_idx(dir / "train-labels-idx1-ubyte", IdxArray{{3, 1}, {1, 2, 3}});
-        CHECK_FAILS_WITH(load_mnist_dir(dir.path, "train"), (dir / "train-labels-idx1-ubyte").string() +
+        CHECK_FAILS_WITH(load_mnist_dir(dir.path, "train"), dir / "train-labels-idx1-ubyte" +
                                                                 ": bad magic 0x00000802, expected 0x00000801 (labels)");
     }
     SUBCASE("label out of range") {
         write_split(dir.path, "train-images-idx3-ubyte", "train-labels-idx1-ubyte", {7, 11, 9});
         CHECK_FAILS_WITH(load_mnist_dir(dir.path, "train"),
-                         (dir / "train-labels-idx1-ubyte").string() + ": label 11 at index 1 out of range 0..9");
+                         dir / "train-labels-idx1-ubyte" + ": label 11 at index 1 out of range 0..9");
     }
     SUBCASE("image and label counts disagree") {
         write_split(dir.path, "train-images-idx3-ubyte", "train-labels-idx1-ubyte", {7, 0});
         CHECK_FAILS_WITH(load_mnist_dir(dir.path, "train"),
-                         (dir / "train-labels-idx1-ubyte").string() + ": 3 images but 2 labels");
+                         dir / "train-labels-idx1-ubyte" + ": 3 images but 2 labels");
     }
     SUBCASE("no images at all") {
         write_idx(dir / "train-images-idx3-ubyte", IdxArray{{0, 28, 28}, {}});
         write_idx(dir / "train-labels-idx1-ubyte", IdxArray{{0}, {}});
         CHECK_FAILS_WITH(load_mnist_dir(dir.path, "train"),
-                         (dir / "train-images-idx3-ubyte").string() + ": no pixels: dimensions (0, 28, 28)");
+                         dir / "train-images-idx3-ubyte" + ": no pixels: dimensions (0, 28, 28)");
     }
     SUBCASE("a broken file inside: read_idx's message comes through") {
         write_split(dir.path, "train-images-idx3-ubyte", "train-labels-idx1-ubyte");
         write_bytes(dir / "train-labels-idx1-ubyte", idx_bytes(0x08, {3}, {1, 2}));
         CHECK_FAILS_WITH(load_mnist_dir(dir.path, "train"),
-                         (dir / "train-labels-idx1-ubyte").string() + ": file is 10 bytes, header says 11");
+                         dir / "train-labels-idx1-ubyte" + ": file is 10 bytes, header says 11");
     }
 }
 
 TEST_CASE("default_mnist_dir: $XGRAD_DATA, else data/mnist") {
-    const char* old = std::getenv("XGRAD_DATA");
-    const std::string saved = old ? old : "";
-    ::unsetenv("XGRAD_DATA");
-    CHECK(default_mnist_dir() == fs::path("data/mnist"));
-    ::setenv("XGRAD_DATA", "", 1);
-    CHECK(default_mnist_dir() == fs::path("data/mnist"));
-    ::setenv("XGRAD_DATA", "/srv/digits", 1);
-    CHECK(default_mnist_dir() == fs::path("/srv/digits"));
-    if (old) ::setenv("XGRAD_DATA", saved.c_str(), 1);
-    else ::unsetenv("XGRAD_DATA");
+    SUBCASE("unset") {
+        const EnvVar env("XGRAD_DATA", nullptr);
+        CHECK(default_mnist_dir() == fs::path("data/mnist"));
+    }
+    SUBCASE("empty") {
+        const EnvVar env("XGRAD_DATA", "");
+        CHECK(default_mnist_dir() == fs::path("data/mnist"));
+    }
+    SUBCASE("set") {
+        const EnvVar env("XGRAD_DATA", "/srv/digits");
+        CHECK(default_mnist_dir() == fs::path("/srv/digits"));
+    }
 }
 
 TEST_CASE("Debian's Fashion-MNIST loads (package dataset-fashion-mnist)") {

@@ -423,7 +423,8 @@ TEST_CASE("parameter and buffer names") {
               V{"bn2.running_mean", "bn2.running_var", "bn3.running_mean", "bn3.running_var"});
         auto d = make_discriminator(Arch::mlp, 10, 10, gen, drop_gen);
         CHECK(names(d->named_parameters()) ==
-              V{"fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias", "fc3.weight", "fc3.bias", "aux.weight", "aux.bias"});
+              V{"fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias", "fc3.weight", "fc3.bias", "aux.weight",
+                "aux.bias"});
         CHECK(names(d->named_buffers()).empty());
         CHECK(param(*d, "fc1.weight").shape() == Shape{512, 794});  // the label's 10 columns join x's 784
         CHECK(param(*d, "aux.weight").shape() == Shape{10, 256});
@@ -617,8 +618,8 @@ TEST_CASE("errors") {
                              ShapeError);
     }
     SUBCASE("z and x of the wrong shape") {
-        CHECK_THROWS_WITH_AS((*gan_g)(randn({4, 50}), Tensor()), "mlp generator: z (4, 50) has 50 features, expected 100",
-                             ShapeError);
+        CHECK_THROWS_WITH_AS((*gan_g)(randn({4, 50}), Tensor()),
+                             "mlp generator: z (4, 50) has 50 features, expected 100", ShapeError);
         CHECK_THROWS_WITH_AS((*cgan_g)(randn({100}), y), "paper generator: z (100,) must be 2-D (batch, 100)",
                              ShapeError);
         CHECK_THROWS_WITH_AS((*gan_d)(randn({4, 28, 28}), Tensor()),

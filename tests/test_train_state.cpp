@@ -4,41 +4,20 @@
 // continues bit for bit, every check on load (settings, names, shapes, optimizer
 // type, metadata) leaving the run untouched, and saves that fail without harm.
 #include "check.hpp"
+#include "files.hpp"
 
-#include <sys/resource.h>
 #include <unistd.h>
 
-#include <csignal>
-#include <filesystem>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include "examples/common/train_state.hpp"
 #include "nn/checkpoint.hpp"
 
 using namespace xgrad;
 using namespace xgrad::examples;
-namespace fs = std::filesystem;
-
-#define CHECK_FAILS_WITH(expr, msg)                                                \
-    do {                                                                           \
-        const std::string expected_message_ = (msg);                               \
-        CHECK_THROWS_WITH_AS(expr, expected_message_.c_str(), std::runtime_error); \
-    } while (0)
+using namespace xgrad::testing;
 
 namespace {
-
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        path = fs::temp_directory_path() / ("xgrad_test_train_state_" + std::to_string(::getpid()));
-        fs::remove_all(path);
-        fs::create_directories(path);
-    }
-    ~TempDir() { fs::remove_all(path); }
-    std::string operator/(const std::string& name) const { return (path / name).string(); }
-};
 
 // A tiny generator z (N, 2) → fc → BatchNorm → out → (N, 3), and its variants for the error cases.
 struct GenConfig {
@@ -91,36 +70,25 @@ struct Run {
     void train(int steps) {
         for (int i = 0; i < steps; ++i) {
             Tensor fake = gen.forward(Tensor(rng.normal_array({5, 2})));
-            Array ones = Array::from_shape({5, 3});
-            ones.fill(1.0f);
-            Tensor g_loss = nn::mse(fake, Tensor(ones));
-            opt_gen.zero_grad();
-            g_loss.backward();
-            opt_gen.step();
-
+            descend(opt_gen, nn::mse(fake, filled({5, 3}, 1.0f)));
             Tensor score = disc.forward(Tensor(rng.normal_array({5, 3})));
-            Array zeros = Array::from_shape({5, 1});
-            zeros.fill(0.0f);
-            Tensor d_loss = nn::mse(score, Tensor(zeros));
-            opt_disc.zero_grad();
-            d_loss.backward();
-            opt_disc.step();
+            descend(opt_disc, nn::mse(score, filled({5, 1}, 0.0f)));
         }
     }
+
+    // A tensor of this shape with every element `value`.
+    static Tensor filled(const Shape& shape, float value) {
+        Array a = Array::from_shape(shape);
+        a.fill(value);
+        return Tensor(std::move(a));
+    }
+    // One step of opt down the gradient of loss.
+    static void descend(nn::Optimizer& opt, const Tensor& loss) {
+        opt.zero_grad();
+        loss.backward();
+        opt.step();
+    }
 };
-
-nn::NamedTensors all_tensors(const nn::Module& m) {
-    nn::NamedTensors all = m.named_parameters();
-    for (auto& b : m.named_buffers()) all.push_back(b);
-    return all;
-}
-
-bool same(const nn::NamedTensors& a, const nn::NamedTensors& b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (a[i].first != b[i].first || !(a[i].second.value() == b[i].second.value())) return false;
-    return true;
-}
 
 // Deep copies, to compare with later (the handles would follow the changes).
 nn::NamedTensors snapshot(const nn::NamedTensors& ts) {
@@ -148,13 +116,6 @@ void edit_metadata(const std::string& path, const std::map<std::string, std::str
         else f.metadata[key] = value;
     }
     nn::write_safetensors(path, f.tensors, f.metadata);
-}
-
-std::string read_bytes(const std::string& p) {
-    std::ifstream f(p, std::ios::binary);
-    std::ostringstream s;
-    s << f.rdbuf();
-    return s.str();
 }
 
 }  // namespace
@@ -195,16 +156,16 @@ TEST_CASE("save then load: the same state, and the run continues identically") {
 
     Run b(7);  // other initial weights, other random stream
     b.opt_gen.set_lr(0.5f);
-    REQUIRE_FALSE(same(all_tensors(a.gen), all_tensors(b.gen)));
+    REQUIRE_FALSE(same_tensors(module_tensors(a.gen), module_tensors(b.gen)));
     const TrainState st = load(p, b);
     CHECK(st.epoch == 3);
     CHECK(st.step == 9);
     CHECK(st.settings == settings);
 
-    CHECK(same(all_tensors(b.gen), all_tensors(a.gen)));  // parameters and BatchNorm running statistics
-    CHECK(same(all_tensors(b.disc), all_tensors(a.disc)));
-    CHECK(same(b.opt_gen.state(), a.opt_gen.state()));
-    CHECK(same(b.opt_disc.state(), a.opt_disc.state()));
+    CHECK(same_tensors(module_tensors(b.gen), module_tensors(a.gen)));  // parameters and BatchNorm running statistics
+    CHECK(same_tensors(module_tensors(b.disc), module_tensors(a.disc)));
+    CHECK(same_tensors(b.opt_gen.state(), a.opt_gen.state()));
+    CHECK(same_tensors(b.opt_disc.state(), a.opt_disc.state()));
     CHECK(b.opt_gen.step_count() == 3);
     CHECK(b.opt_disc.step_count() == 3);
     CHECK(b.opt_gen.lr() == 0.01f);
@@ -214,16 +175,16 @@ TEST_CASE("save then load: the same state, and the run continues identically") {
     // Two more steps on each: bit-identical, as if b had never stopped.
     a.train(2);
     b.train(2);
-    CHECK(same(all_tensors(b.gen), all_tensors(a.gen)));
-    CHECK(same(all_tensors(b.disc), all_tensors(a.disc)));
-    CHECK(same(b.opt_gen.state(), a.opt_gen.state()));
+    CHECK(same_tensors(module_tensors(b.gen), module_tensors(a.gen)));
+    CHECK(same_tensors(module_tensors(b.disc), module_tensors(a.disc)));
+    CHECK(same_tensors(b.opt_gen.state(), a.opt_gen.state()));
     CHECK(b.rng.next_u64() == a.rng.next_u64());
 
     SUBCASE("an untrained run (no optimizer state yet) too") {
         Run fresh(3), other(4);
         save(p, fresh, 0, 0);
         CHECK(load(p, other).step == 0);
-        CHECK(same(all_tensors(other.gen), all_tensors(fresh.gen)));
+        CHECK(same_tensors(module_tensors(other.gen), module_tensors(fresh.gen)));
         CHECK(other.opt_gen.state().empty());
         CHECK(other.opt_gen.step_count() == 0);
     }
@@ -237,12 +198,12 @@ TEST_CASE("load checks everything before it changes anything") {
     save(p, saved);
 
     Run target(7);
-    const nn::NamedTensors gen_before = snapshot(all_tensors(target.gen)),
-                           disc_before = snapshot(all_tensors(target.disc));
+    const nn::NamedTensors gen_before = snapshot(module_tensors(target.gen)),
+                           disc_before = snapshot(module_tensors(target.disc));
     const std::string rng_before = target.rng.state();
     auto untouched = [&] {
-        CHECK(same(all_tensors(target.gen), gen_before));
-        CHECK(same(all_tensors(target.disc), disc_before));
+        CHECK(same_tensors(module_tensors(target.gen), gen_before));
+        CHECK(same_tensors(module_tensors(target.disc), disc_before));
         CHECK(target.opt_gen.step_count() == 0);
         CHECK(target.opt_gen.state().empty());
         CHECK(target.opt_disc.step_count() == 0);
@@ -329,17 +290,17 @@ TEST_CASE("load_generator_weights") {
 
     Gen gen(7);
     load_generator_weights(p, gen);
-    CHECK(same(all_tensors(gen), all_tensors(saved.gen)));  // BatchNorm running statistics included
+    CHECK(same_tensors(module_tensors(gen), module_tensors(saved.gen)));  // BatchNorm running statistics included
 
     Gen bigger(7, {.extra = true});
     CHECK_FAILS_WITH(load_generator_weights(p, bigger), p + ": missing parameter gen.extra.weight");
     Gen no_bn(7, {.bn = false});
     CHECK_FAILS_WITH(load_generator_weights(p, no_bn), p + ": unexpected tensor gen.bn.bias in file");
     Gen wider(7, {.hidden = 5});
-    const nn::NamedTensors before = snapshot(all_tensors(wider));
+    const nn::NamedTensors before = snapshot(module_tensors(wider));
     CHECK_FAILS_WITH(load_generator_weights(p, wider),
                      p + ": shape mismatch for gen.fc.weight: file (4, 2), model (5, 2)");
-    CHECK(same(all_tensors(wider), before));
+    CHECK(same_tensors(module_tensors(wider), before));
 }
 
 TEST_CASE("a save that fails does no harm") {
@@ -348,40 +309,34 @@ TEST_CASE("a save that fails does no harm") {
     run.train(1);
 
     SUBCASE("parent is a regular file") {
-        std::ofstream(dir / "file") << "x";
+        write_file(dir / "file", "x");
         const std::string p = dir / "file" + "/state.safetensors";
         CHECK_FAILS_WITH(save(p, run), "write_safetensors(" + p + "): cannot create temporary file " + p + ".tmp-" +
                                            std::to_string(::getpid()) + ": Not a directory");
-        CHECK(read_bytes(dir / "file") == "x");
+        CHECK(read_file(dir / "file") == "x");
     }
     SUBCASE("the disk fills up halfway: the previous file survives") {
         const std::string p = dir / "state.safetensors";
         save(p, run, 1, 1);
-        const std::string old_bytes = read_bytes(p);
+        const std::string old_bytes = read_file(p);
         run.train(1);
 
-        // We run as root, so permissions cannot stop the write: a 256-byte limit on
-        // file size makes it fail partway with EFBIG instead, like a full disk.
-        rlimit old_limit{};
-        REQUIRE(::getrlimit(RLIMIT_FSIZE, &old_limit) == 0);
-        auto old_handler = std::signal(SIGXFSZ, SIG_IGN);  // EFBIG instead of being killed
-        rlimit small = old_limit;
-        small.rlim_cur = 256;
-        REQUIRE(::setrlimit(RLIMIT_FSIZE, &small) == 0);
+        // A full disk: a 256-byte limit on file size makes the write fail partway with EFBIG.
         std::string message;
-        try {
-            save(p, run, 2, 2);
-        } catch (const std::runtime_error& e) {
-            message = e.what();
+        {
+            const FileSizeLimit limit(256);
+            try {
+                save(p, run, 2, 2);
+            } catch (const std::runtime_error& e) {
+                message = e.what();
+            }
         }
-        ::setrlimit(RLIMIT_FSIZE, &old_limit);
-        std::signal(SIGXFSZ, old_handler);
 
         CHECK(message == "write_safetensors(" + p + "): cannot write temporary file " + p + ".tmp-" +
                              std::to_string(::getpid()) + ": File too large");
-        CHECK(read_bytes(p) == old_bytes);
+        CHECK(read_file(p) == old_bytes);
         Run loaded(5);
         CHECK(load(p, loaded).epoch == 1);
-        CHECK(std::distance(fs::directory_iterator(dir.path), fs::directory_iterator()) == 1);  // no temporary file
+        CHECK(files_in(dir.path) == 1);  // no temporary file
     }
 }

@@ -2,7 +2,8 @@
 // network registers its layers under readable names (fc1, bn2, maxout_x, ...), so a
 // checkpoint reads "gen.fc1.weight", and its forward() spells the layers out one per
 // line with the shapes beside them. The conditioning of the CGAN is one call,
-// with_label(): the one-hot label y is concatenated to the input along axis 1.
+// with_label(): the one-hot label y is concatenated to the input along axis 1
+// (paper gives y a layer of its own first and concatenates the two hidden layers).
 // Shape legend: N batch, Z = z_dim, C = classes (0 for the plain GAN), A = aux_classes.
 #include "models.hpp"
 
@@ -60,10 +61,9 @@ constexpr std::size_t kPixels = 28 * 28;  // an MNIST image, flattened: 784
 void check_inputs(const std::string& net, const char* input_name, const Tensor& input, std::size_t features,
                   const Tensor& y, std::size_t classes) {
     const std::string in = net + ": " + input_name;
-    if (!input.defined()) throw std::invalid_argument(in + " is an empty Tensor; pass a (batch, " +
-                                                      std::to_string(features) + ") tensor");
-    if (input.dim() != 2)
-        throw ShapeError(in + " " + shape_str(input.shape()) + " must be 2-D (batch, " + std::to_string(features) + ")");
+    const std::string wanted = "(batch, " + std::to_string(features) + ")";
+    if (!input.defined()) throw std::invalid_argument(in + " is an empty Tensor; pass a " + wanted + " tensor");
+    if (input.dim() != 2) throw ShapeError(in + " " + shape_str(input.shape()) + " must be 2-D " + wanted);
     if (input.shape()[1] != features)
         throw ShapeError(in + " " + shape_str(input.shape()) + " has " + std::to_string(input.shape()[1]) +
                          " features, expected " + std::to_string(features));

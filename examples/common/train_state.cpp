@@ -7,33 +7,21 @@
 #include "train_state.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <set>
 #include <stdexcept>
-#include <system_error>
 
 #include "nn/checkpoint.hpp"
+#include "nn/number_text.hpp"
 
 namespace xgrad::examples {
 
 namespace {
 
 using nn::NamedTensors;
+using nn::float_text;
+using nn::parse_whole;
 
 const std::string setting_prefix = "setting.";
-
-// The shortest text that reads back as the same float, and reading numbers back whole.
-std::string float_text(float x) {
-    char buf[32];
-    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, x);
-    return std::string(buf, end);
-}
-
-template <class T>
-bool parse_whole(const std::string& s, T& out) {
-    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-    return ec == std::errc() && end == s.data() + s.size();
-}
 
 bool starts_with(const std::string& s, const std::string& prefix) { return s.compare(0, prefix.size(), prefix) == 0; }
 
