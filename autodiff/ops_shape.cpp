@@ -15,17 +15,6 @@ namespace xgrad {
 
 namespace {
 
-// "(4, -1)": a requested shape, which may hold -1, in the notation of shape_str.
-std::string requested_str(const std::vector<std::ptrdiff_t>& shape) {
-    std::string s = "(";
-    for (std::size_t i = 0; i < shape.size(); ++i) {
-        if (i > 0) s += ", ";
-        s += std::to_string(shape[i]);
-    }
-    if (shape.size() == 1) s += ",";
-    return s + ")";
-}
-
 // Product of the axes in [first, last) of a shape.
 std::size_t span_size(const Shape& shape, std::size_t first, std::size_t last) {
     std::size_t n = 1;
@@ -55,7 +44,7 @@ Tensor reshape(const Tensor& x, const std::vector<std::ptrdiff_t>& shape) {
             if (inferred != shape.size()) throw ShapeError("reshape: only one dimension can be -1");
             inferred = k;
         } else if (shape[k] < 0) {
-            throw ShapeError("reshape: dimension " + std::to_string(shape[k]) + " in " + requested_str(shape) +
+            throw ShapeError("reshape: dimension " + std::to_string(shape[k]) + " in " + tuple_str(shape) +
                              " is negative; give a size >= 0, or -1 to infer one");
         } else {
             target[k] = static_cast<std::size_t>(shape[k]);
@@ -69,7 +58,7 @@ Tensor reshape(const Tensor& x, const std::vector<std::ptrdiff_t>& shape) {
         if (fits) target[inferred] = n / known;
     }
     if (!fits)
-        throw ShapeError("reshape: cannot reshape " + shape_str(x.shape()) + " into " + requested_str(shape));
+        throw ShapeError("reshape: cannot reshape " + shape_str(x.shape()) + " into " + tuple_str(shape));
 
     Array out = x.value();  // the output is a new node, so it owns a copy
     out.reshape(target);

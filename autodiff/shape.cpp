@@ -7,15 +7,7 @@
 
 namespace xgrad {
 
-std::string shape_str(const Shape& shape) {
-    std::string s = "(";
-    for (std::size_t i = 0; i < shape.size(); ++i) {
-        if (i > 0) s += ", ";
-        s += std::to_string(shape[i]);
-    }
-    if (shape.size() == 1) s += ",";
-    return s + ")";
-}
+std::string shape_str(const Shape& shape) { return tuple_str(shape); }
 
 std::size_t shape_size(const Shape& shape) {
     std::size_t n = 1;

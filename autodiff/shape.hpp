@@ -26,6 +26,17 @@ struct ShapeError : std::invalid_argument {
 };
 
 // "(64, 784)", "(4,)" for rank 1, "()" for a scalar: the notation NumPy prints.
+// tuple_str does the same for any sequence of integers (e.g. a requested shape with -1).
+template <class Seq>
+std::string tuple_str(const Seq& xs) {
+    std::string s = "(";
+    for (std::size_t i = 0; i < xs.size(); ++i) {
+        if (i > 0) s += ", ";
+        s += std::to_string(xs[i]);
+    }
+    if (xs.size() == 1) s += ",";
+    return s + ")";
+}
 std::string shape_str(const Shape& shape);
 
 // Number of elements of a shape (1 for a scalar).
