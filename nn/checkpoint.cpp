@@ -10,6 +10,7 @@
 #include <bit>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <memory>
@@ -63,6 +64,10 @@ void write_atomically(const fs::path& path, const std::string& header, const Nam
         if (::fsync(fd) != 0) throw std::runtime_error(fail + std::strerror(errno));
         fd_open = false;
         if (::close(fd) != 0) throw std::runtime_error(fail + std::strerror(errno));
+        // Test hook (tests/test_interrupt.sh): XGRAD_TEST_PAUSE_BEFORE_RENAME=<seconds> waits
+        // here, the new file complete under its temporary name, so that a test can kill
+        // the process in the middle of a checkpoint write.
+        if (const char* pause = std::getenv("XGRAD_TEST_PAUSE_BEFORE_RENAME")) ::sleep(std::atoi(pause));
         if (std::rename(tmp.c_str(), path.c_str()) != 0)
             throw std::runtime_error(where + "cannot rename " + tmp + " to " + path.string() + ": " +
                                      std::strerror(errno));
@@ -210,6 +215,8 @@ SafetensorsFile read_impl(const fs::path& path, const char* who) {
     } catch (const nlohmann::json::parse_error& e) {
         throw std::runtime_error(where + "header is not valid JSON (error at byte " + std::to_string(e.byte) + " of " +
                                  std::to_string(n) + ")");
+    } catch (const nlohmann::json::out_of_range&) {  // found by tests/fuzz/fuzz_checkpoint: 1e999, no double holds it
+        throw std::runtime_error(where + "header holds a number too large to read");
     }
     if (!header.is_object()) throw std::runtime_error(where + "header must be a JSON object, got " + header.type_name());
     if (!repeated.empty()) throw std::runtime_error(where + repeated + " appears twice in the header");

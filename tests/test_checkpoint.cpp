@@ -282,6 +282,9 @@ TEST_CASE("load errors: the file itself") {
         CHECK_FAILS_WITH(load_checkpoint(p, model), where + "header must be a JSON object, got array");
         write_header(p, std::string("{\"a\xff\": 1}"), 0);  // not UTF-8
         CHECK_FAILS_WITH(load_checkpoint(p, model), where + "header is not valid JSON (error at byte 4 of 9)");
+        // Valid JSON, but 1e999 fits no double (nlohmann's out_of_range 406; found by tests/fuzz).
+        write_header(p, R"({"a": 1e999})", 0);
+        CHECK_FAILS_WITH(load_checkpoint(p, model), where + "header holds a number too large to read");
     }
     SUBCASE("entries") {
         auto check_entry = [&](const std::string& header, std::size_t data, const std::string& message) {

@@ -9,6 +9,8 @@
 #include <cblas.h>
 #include <dlfcn.h>
 
+#include <algorithm>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -247,6 +249,46 @@ TEST_CASE("linear") {
                              "linear: expected 2-D x and weight, got x (4,) and weight (3, 4)", ShapeError);
         CHECK_THROWS_WITH_AS(linear(randn({2, 4}), randn({3, 4}), randn({4})),
                              "linear: bias (4,) does not fit weight (3, 4): expected (3,)", ShapeError);
+    }
+}
+
+TEST_CASE("weight gradients go straight into a zeroed gradient buffer, bit for bit") {
+    // linear and matmul let sgemm add dw onto a gradient buffer holding only +0 (what
+    // zero_grad leaves) instead of making dw apart and adding it: the values must be
+    // exactly those of the readable path (a fresh weight, whose first gradient is the
+    // product itself), and the fast path must really run (one array fewer).
+    // Sizes are large enough (dw 64 x 48 floats = 12 KiB) for the allocator to count the arrays.
+    const Array xv = randn({16, 48}, 1).value(), wv = randn({64, 48}, 2).value(), gv = randn({16, 64}, 3).value();
+    auto cacheable_arrays = [] { return allocator_stats().from_cache + allocator_stats().from_system; };
+    auto same_bits = [](const Array& a, const Array& b) {
+        return a.shape() == b.shape() && std::equal(a.begin(), a.end(), b.begin(), [](float u, float v) {
+                   return std::memcmp(&u, &v, sizeof(float)) == 0;
+               });
+    };
+    SUBCASE("linear") {
+        Tensor x(xv), w(wv, true), b(randn({64}, 4).value(), true);
+        std::uint64_t before = cacheable_arrays();
+        linear(x, w, b).backward(gv);  // first gradient: made apart and moved in
+        const std::uint64_t readable_arrays = cacheable_arrays() - before;
+        const Array readable = w.grad();
+
+        w.zero_grad();
+        b.zero_grad();
+        before = cacheable_arrays();
+        linear(x, w, b).backward(gv);  // into the zeroed buffer
+        CHECK(cacheable_arrays() - before == readable_arrays - 1);  // no separate dw
+        CHECK(same_bits(w.grad(), readable));
+
+        linear(x, w, b).backward(gv);  // no zero_grad: the buffer is not zero, dw is added: 2 dw exactly
+        CHECK(same_bits(w.grad(), readable * 2.0f));
+    }
+    SUBCASE("matmul") {
+        Tensor a(xv), bt(randn({48, 64}, 5).value(), true);  // (16, 48) · (48, 64)
+        matmul(a, bt).backward(gv);
+        const Array readable = bt.grad();
+        bt.zero_grad();
+        matmul(a, bt).backward(gv);
+        CHECK(same_bits(bt.grad(), readable));
     }
 }
 

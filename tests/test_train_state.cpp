@@ -10,6 +10,7 @@
 
 #include <set>
 
+#include "examples/common/run.hpp"
 #include "examples/common/train_state.hpp"
 #include "nn/checkpoint.hpp"
 
@@ -101,7 +102,11 @@ const std::map<std::string, std::string> settings = {{"arch", "mlp"}, {"z_dim", 
 
 void save(const std::string& path, const Run& r, std::int64_t epoch = 3, std::int64_t step = 9,
           const std::map<std::string, std::string>& s = settings) {
-    save_train_state(path, r.gen, r.disc, r.opt_gen, r.opt_disc, r.rng, TrainState{epoch, step, s});
+    TrainState state;
+    state.epoch = epoch;
+    state.step = step;
+    state.settings = s;
+    save_train_state(path, r.gen, r.disc, r.opt_gen, r.opt_disc, r.rng, state);
 }
 
 TrainState load(const std::string& path, Run& r, const std::map<std::string, std::string>& s = settings) {
@@ -272,6 +277,13 @@ TEST_CASE("load checks everything before it changes anything") {
         CHECK_FAILS_WITH(load(p, target), p + ": metadata opt_gen.lr is missing or not a number");
         edit_metadata(p, {{"opt_gen.lr", "0.01"}, {"opt_disc.step_count", ""}});
         CHECK_FAILS_WITH(load(p, target), p + ": metadata opt_disc.step_count is missing or not an integer");
+        // Mid-epoch (batch > 0) needs the batch size and the generator state of the epoch's shuffle.
+        edit_metadata(p, {{"opt_disc.step_count", "2"}, {"batch", "x"}});
+        CHECK_FAILS_WITH(load(p, target), p + ": metadata batch is missing or not an integer >= 0");
+        edit_metadata(p, {{"batch", "2"}});
+        CHECK_FAILS_WITH(load(p, target), p + ": metadata batch_size is missing or not an integer >= 0");
+        edit_metadata(p, {{"batch_size", "3"}});
+        CHECK_FAILS_WITH(load(p, target), p + ": metadata epoch_rng is missing or not a random generator state");
     }
     SUBCASE("no file") {
         const std::string missing = dir / "missing.safetensors";
@@ -339,4 +351,30 @@ TEST_CASE("a save that fails does no harm") {
         CHECK(load(p, loaded).epoch == 1);
         CHECK(files_in(dir.path) == 1);  // no temporary file
     }
+}
+
+TEST_CASE("mid-epoch: epoch_order draws a stopped run's order again, position_text says where") {
+    Generator rng(5);
+    TrainState state;
+    const Indices order = epoch_order(10, 3, rng, state);  // a new epoch: a new shuffle
+    CHECK(state.batch_size == 3);
+    Generator replay;
+    replay.set_state(state.epoch_rng);  // the state before the shuffle gives the same shuffle
+    CHECK(shuffled_indices(10, replay) == order);
+
+    state.batch = 2;  // stopped after 2 of the 10 / 3 = 3 batches
+    const std::string now = rng.state();
+    CHECK(epoch_order(10, 3, rng, state) == order);
+    CHECK(rng.state() == now);  // the run's own generator goes on from where it stopped
+    CHECK(position_text(state) == "in epoch 1 after batch 2 (step 0)");
+    CHECK_FAILS_WITH(epoch_order(10, 4, rng, state),
+                     "--resume: the checkpoint stopped in epoch 1 after batch 2 of size 3; resume it with --batch-size 3");
+    state.batch = 3;
+    CHECK_FAILS_WITH(epoch_order(10, 3, rng, state),
+                     "--resume: the checkpoint stopped in epoch 1 after batch 3, but this training set has only 3 "
+                     "batches of 3");
+    state = TrainState();
+    state.epoch = 2;
+    state.step = 8;
+    CHECK(position_text(state) == "after epoch 2 (step 8)");
 }

@@ -88,12 +88,12 @@ void prepare_out_dir(const std::string& out) {
 
 }  // namespace
 
-void finish_options(GanOptions& opt, const std::string& program) {
+void check_options(GanOptions& opt, const std::string& program) {
     // Defaults that depend on the environment and the program.
     if (opt.data.empty()) opt.data = xgrad::data::default_mnist_dir().string();
     if (opt.out.empty()) opt.out = "out/" + program;
 
-    // Every value, in the order --help lists them; nothing is created before they all pass.
+    // Every value, in the order --help lists them.
     check_positive("--epochs", opt.epochs);
     check_positive("--batch-size", opt.batch_size);
     if (!(opt.lr > 0.0f && std::isfinite(opt.lr)))
@@ -111,6 +111,10 @@ void finish_options(GanOptions& opt, const std::string& program) {
     check_weight("--dis-weight", opt.dis_weight);
     check_weight("--cond-weight", opt.cond_weight);
     check_weight("--noise-weight", opt.noise_weight);
+}
+
+void finish_options(GanOptions& opt, const std::string& program) {
+    check_options(opt, program);  // every value first: nothing is created before they all pass
 
     std::error_code ec;
     if (!fs::exists(opt.data, ec))

@@ -43,6 +43,8 @@ void add_cgan_loss_options(CLI::App& app, GanOptions& opt);
 // "--batch-size 9000 is larger than the training set (8000 images)",
 // "--out out/gan: cannot create directory (Permission denied)". Creates --out.
 void finish_options(GanOptions& opt, const std::string& program);
+// The part of finish_options that touches no file: the defaults and the value checks.
+void check_options(GanOptions& opt, const std::string& program);
 void check_batch_fits(const GanOptions& opt, std::size_t train_size);
 
 }  // namespace xgrad::examples

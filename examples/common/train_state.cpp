@@ -1,8 +1,9 @@
 // train_state.cpp — a GAN run's whole state in one safetensors file (nn/checkpoint.hpp):
 //   tensors   gen.<name>, disc.<name>        parameters and buffers (BatchNorm running statistics)
 //             opt_gen.<state>, opt_disc.<state>  the optimizers' moments ("opt_gen.exp_avg.fc1.weight")
-//   metadata  epoch, step, rng (Generator::state()), opt_gen.type/.step_count/.lr (and opt_disc.*),
-//             setting.<key> for each of the run's settings (setting.arch = mlp, ...)
+//   metadata  epoch, step, batch, rng (Generator::state()), opt_gen.type/.step_count/.lr (and opt_disc.*),
+//             setting.<key> for each of the run's settings (setting.arch = mlp, ...);
+//             mid-epoch (batch > 0) also batch_size and epoch_rng
 // A load checks every one of these against the run before it changes anything.
 #include "train_state.hpp"
 
@@ -12,6 +13,7 @@
 
 #include "nn/checkpoint.hpp"
 #include "nn/number_text.hpp"
+#include "run.hpp"
 
 namespace xgrad::examples {
 
@@ -140,7 +142,45 @@ std::int64_t counter(const std::string& where, const nn::Metadata& md, const std
     return value;
 }
 
+// A generator set to the state text in metadata `key`.
+Generator generator_from(const std::string& where, const nn::Metadata& md, const std::string& key) {
+    Generator g;
+    const auto it = md.find(key);
+    try {
+        if (it == md.end()) throw std::invalid_argument("missing");
+        g.set_state(it->second);
+    } catch (const std::invalid_argument&) {
+        throw std::runtime_error(where + "metadata " + key + " is missing or not a random generator state");
+    }
+    return g;
+}
+
 }  // namespace
+
+Indices epoch_order(std::size_t n, std::size_t batch_size, Generator& rng, TrainState& state) {
+    if (state.batch == 0) {  // a new epoch: a new shuffle
+        state.epoch_rng = rng.state();
+        state.batch_size = static_cast<std::int64_t>(batch_size);
+        return shuffled_indices(n, rng);
+    }
+    const std::string stopped = "the checkpoint stopped in epoch " + std::to_string(state.epoch + 1) + " after batch " +
+                                std::to_string(state.batch);
+    if (state.batch_size != static_cast<std::int64_t>(batch_size))
+        throw std::runtime_error("--resume: " + stopped + " of size " + std::to_string(state.batch_size) +
+                                 "; resume it with --batch-size " + std::to_string(state.batch_size));
+    if (static_cast<std::uint64_t>(state.batch) >= n / batch_size)
+        throw std::runtime_error("--resume: " + stopped + ", but this training set has only " +
+                                 std::to_string(n / batch_size) + " batches of " + std::to_string(batch_size));
+    Generator at_epoch_start;
+    at_epoch_start.set_state(state.epoch_rng);
+    return shuffled_indices(n, at_epoch_start);
+}
+
+std::string position_text(const TrainState& state) {
+    const std::string step = " (step " + std::to_string(state.step) + ")";
+    if (state.batch == 0) return "after epoch " + std::to_string(state.epoch) + step;
+    return "in epoch " + std::to_string(state.epoch + 1) + " after batch " + std::to_string(state.batch) + step;
+}
 
 void save_train_state(const std::string& path, const nn::Module& gen, const nn::Module& disc,
                       const nn::Optimizer& opt_gen, const nn::Optimizer& opt_disc, const Generator& rng,
@@ -152,6 +192,11 @@ void save_train_state(const std::string& path, const nn::Module& gen, const nn::
     nn::Metadata md;
     md["epoch"] = std::to_string(state.epoch);
     md["step"] = std::to_string(state.step);
+    md["batch"] = std::to_string(state.batch);
+    if (state.batch > 0) {
+        md["batch_size"] = std::to_string(state.batch_size);
+        md["epoch_rng"] = state.epoch_rng;
+    }
     md["rng"] = rng.state();
     for (const auto& [opt, key] : {std::pair{&opt_gen, "opt_gen"}, std::pair{&opt_disc, "opt_disc"}}) {
         for (auto& [name, t] : opt->state()) tensors.emplace_back(std::string(key) + "." + name, std::move(t));
@@ -175,13 +220,13 @@ TrainState load_train_state(const std::string& path, nn::Module& gen, nn::Module
     state.settings = check_settings(where, md, expected_settings);
     state.epoch = counter(where, md, "epoch");
     state.step = counter(where, md, "step");
-    const auto rng_state = md.find("rng");
-    Generator probe;
-    try {
-        if (rng_state == md.end()) throw std::invalid_argument("missing");
-        probe.set_state(rng_state->second);
-    } catch (const std::invalid_argument&) {
-        throw std::runtime_error(where + "metadata rng is missing or not a random generator state");
+    state.batch = counter(where, md, "batch");
+    Generator probe = generator_from(where, md, "rng");
+    if (state.batch > 0) {  // stopped mid-epoch: where the epoch's order came from, and how it was cut
+        state.batch_size = counter(where, md, "batch_size");
+        if (state.batch_size == 0) throw std::runtime_error(where + "metadata batch_size is 0 in the middle of an epoch");
+        generator_from(where, md, "epoch_rng");
+        state.epoch_rng = md.at("epoch_rng");
     }
 
     FileTensors tensors(file.tensors);
@@ -211,6 +256,19 @@ void load_generator_weights(const std::string& path, nn::Module& gen) {
     check_module(where, tensors, gen_tensors);
     tensors.check_all_claimed(where, "gen.");
     copy_module(tensors, gen_tensors);
+}
+
+TrainState read_train_settings(const std::string& path) {
+    const std::string where = path + ": ";
+    const nn::Metadata md = nn::read_safetensors(path).metadata;
+    if (!md.count(setting_prefix + "program"))
+        throw std::runtime_error(where + "not a GAN training checkpoint (no setting.program in its metadata)");
+    TrainState state;
+    for (const auto& [key, value] : md)
+        if (starts_with(key, setting_prefix)) state.settings[key.substr(setting_prefix.size())] = value;
+    state.epoch = counter(where, md, "epoch");
+    state.step = counter(where, md, "step");
+    return state;
 }
 
 }  // namespace xgrad::examples

@@ -1,0 +1,104 @@
+// judge.cpp — the judge network, its batched evaluation and its checkpoint.
+// Shape legend: N batch, P = 784 pixels, H1 = 512, H2 = 256, C = 10 classes.
+#include "judge.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "autodiff/ops_elementwise.hpp"
+#include "autodiff/ops_loss.hpp"
+#include "autodiff/ops_shape.hpp"
+#include "autodiff/tape.hpp"
+#include "nn/checkpoint.hpp"
+
+namespace xgrad::examples {
+
+using std::make_shared;
+
+Judge::Judge(Generator& gen, Generator& dropout_gen) {
+    fc1_ = register_module("fc1", make_shared<nn::Linear>(kPixels, kHidden1, gen));
+    drop1_ = register_module("drop1", make_shared<nn::Dropout>(0.3f, dropout_gen));
+    fc2_ = register_module("fc2", make_shared<nn::Linear>(kHidden1, kHidden2, gen));
+    drop2_ = register_module("drop2", make_shared<nn::Dropout>(0.3f, dropout_gen));
+    fc3_ = register_module("fc3", make_shared<nn::Linear>(kHidden2, kClasses, gen));
+}
+
+JudgeOutput Judge::forward(const Tensor& x) {
+    if (!x.defined() || x.dim() != 2 || x.shape()[1] != kPixels)
+        throw ShapeError("judge: x " + (x.defined() ? shape_str(x.shape()) : std::string("(empty)")) +
+                         " must be (batch, 784)");
+    Tensor h = (*drop1_)(relu((*fc1_)(x)));      // (N, H1)
+    const Tensor features = relu((*fc2_)(h));    // (N, H2)
+    h = (*drop2_)(features);                     // (N, H2)
+    return {(*fc3_)(h), features};               // logits (N, C)
+}
+
+Judged judge_images(Judge& judge, const Array& images, std::size_t batch) {
+    if (images.dimension() != 2 || images.shape()[1] != Judge::kPixels)
+        throw ShapeError("judge_images: images " + shape_str(images.shape()) + " must be (N, 784)");
+    const std::size_t n = images.shape()[0];
+    Judged out;
+    out.logits = Array::from_shape({n, Judge::kClasses});
+    out.probs = Array::from_shape({n, Judge::kClasses});
+    out.features = Array::from_shape({n, Judge::kHidden2});
+    out.labels.resize(n);
+
+    NoGrad no_grad;  // measuring only: nothing is recorded on the tape
+    judge.eval();    // dropout off
+    const Tensor all(images);
+    for (std::size_t begin = 0; begin < n; begin += batch) {
+        const std::size_t end = std::min(n, begin + batch);
+        const JudgeOutput o = judge(slice_rows(all, begin, end));
+        const Array probs = softmax(o.logits, 1).value();
+        // Copy the batch's rows into place (row-major: rows begin..end-1 are one block).
+        std::copy_n(o.logits.value().data(), (end - begin) * Judge::kClasses,
+                    out.logits.data() + begin * Judge::kClasses);
+        std::copy_n(probs.data(), (end - begin) * Judge::kClasses, out.probs.data() + begin * Judge::kClasses);
+        std::copy_n(o.features.value().data(), (end - begin) * Judge::kHidden2,
+                    out.features.data() + begin * Judge::kHidden2);
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+        const float* row = out.logits.data() + i * Judge::kClasses;
+        out.labels[i] = static_cast<std::size_t>(std::max_element(row, row + Judge::kClasses) - row);
+    }
+    return out;
+}
+
+void shift_image(const float* image, int dx, int dy, float* out) {
+    constexpr int side = 28;
+    for (int r = 0; r < side; ++r)
+        for (int c = 0; c < side; ++c) {
+            const int from_r = r - dy, from_c = c - dx;  // the source pixel that lands on (r, c)
+            const bool inside = from_r >= 0 && from_r < side && from_c >= 0 && from_c < side;
+            out[r * side + c] = inside ? image[from_r * side + from_c] : 0.0f;
+        }
+}
+
+void save_judge(const std::string& path, const Judge& judge, const std::map<std::string, std::string>& extra) {
+    nn::Metadata md = extra;
+    md["program"] = "mnist_classifier";
+    md["arch"] = Judge::kArchName;
+    nn::save_checkpoint(path, judge, nullptr, md);
+}
+
+std::map<std::string, std::string> load_judge(const std::string& path, Judge& judge) {
+    // Look at the metadata first: a GAN checkpoint given by mistake is named as such,
+    // instead of failing on its first tensor name.
+    const nn::Metadata md = nn::read_safetensors(path).metadata;
+    const auto program = md.find("program");
+    if (program == md.end() || program->second != "mnist_classifier") {
+        const auto gan = md.find("setting.program");
+        const std::string writer = gan != md.end()       ? gan->second
+                                   : program != md.end() ? program->second
+                                                         : "an unknown program";
+        throw std::runtime_error(path + ": not a judge checkpoint (written by " + writer +
+                                 "; train a judge with mnist_classifier)");
+    }
+    const auto arch = md.find("arch");
+    if (arch == md.end() || arch->second != Judge::kArchName)
+        throw std::runtime_error(path + ": judge arch " + (arch == md.end() ? "(none)" : arch->second) +
+                                 ", this program's judge is " + Judge::kArchName);
+    return nn::load_checkpoint(path, judge);
+}
+
+}  // namespace xgrad::examples

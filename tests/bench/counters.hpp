@@ -1,0 +1,33 @@
+// counters.hpp — what the benchmarks count besides time: every malloc of the
+// process, every sgemm that reaches OpenBLAS (and its FLOPs), resident memory.
+// Linking counters.cpp into a program replaces malloc and cblas_sgemm for that
+// program only (see counters.cpp for how); the library itself is unchanged.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+
+namespace bench {
+
+// Calls of malloc, calloc, realloc and the aligned allocators since the program
+// started; always 0 when malloc_counting() is false (an AddressSanitizer build).
+bool malloc_counting();
+std::uint64_t malloc_calls();
+
+// cblas_sgemm calls since the program started, and their FLOPs: 2·m·n·k each
+// (one multiply and one add per term of every dot product; beta·C not counted).
+std::uint64_t sgemm_calls();
+std::uint64_t sgemm_flops();
+
+// Resident memory now, and the peak so far (getrusage's ru_maxrss), in MiB.
+double current_rss_mib();
+double peak_rss_mib();
+
+// Wall-clock seconds since an arbitrary start (steady clock).
+inline double now_seconds() {
+    using clock = std::chrono::steady_clock;
+    return std::chrono::duration<double>(clock::now().time_since_epoch()).count();
+}
+
+}  // namespace bench

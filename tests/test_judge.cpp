@@ -1,0 +1,98 @@
+// test_judge.cpp — examples/common/judge.hpp: the judge's shapes and its features,
+// batched evaluation (the same numbers whatever the batch), its checkpoint, the
+// messages when a judge and a GAN checkpoint are mixed up (train_state's
+// read_train_settings, which evaluate uses to tell them apart), and shift_image.
+#include <algorithm>
+#include <numeric>
+
+#include "check.hpp"
+#include "examples/common/judge.hpp"
+#include "examples/common/train_state.hpp"
+#include "files.hpp"
+#include "nn/checkpoint.hpp"
+
+using namespace xgrad;
+using namespace xgrad::examples;
+using namespace xgrad::testing;
+
+TEST_CASE("Judge: logits (N, 10) and features (N, 256)") {
+    Generator gen(1), drop(2);
+    Judge judge(gen, drop);
+    // 784·512 + 512 + 512·256 + 256 + 256·10 + 10 = 535,818
+    CHECK(judge.num_parameters() == 535818);
+    const JudgeOutput out = judge(randu({3, 784}, 0.0f, 1.0f));
+    CHECK(out.logits.shape() == Shape{3, 10});
+    CHECK(out.features.shape() == Shape{3, 256});
+    CHECK(xt::amin(out.features.value())() >= 0.0f);  // after ReLU
+    CHECK_THROWS_WITH_AS(judge(randu({2, 100}, 0.0f, 1.0f)), "judge: x (2, 100) must be (batch, 784)", ShapeError);
+}
+
+TEST_CASE("judge_images: eval mode, any batch size, probabilities and argmax") {
+    Generator gen(1), drop(2);
+    Judge judge(gen, drop);
+    const Array images = randu({7, 784}, 0.0f, 1.0f).value();
+    const Judged a = judge_images(judge, images, 500);
+    const Judged b = judge_images(judge, images, 3);  // batches 3 + 3 + 1
+    CHECK(!judge.is_training());
+    CHECK(all_close(a.logits, b.logits));
+    CHECK(all_close(a.features, b.features));
+    CHECK(a.labels == b.labels);
+    for (std::size_t i = 0; i < 7; ++i) {
+        const float* p = a.probs.data() + i * 10;
+        const float* logit = a.logits.data() + i * 10;
+        CHECK(std::accumulate(p, p + 10, 0.0f) == doctest::Approx(1.0f).epsilon(1e-5));
+        CHECK(a.labels[i] == std::size_t(std::max_element(logit, logit + 10) - logit));
+    }
+    // The same as one forward pass in eval mode.
+    judge.eval();
+    CHECK(all_close(a.logits, judge(Tensor(images)).logits.value()));
+}
+
+TEST_CASE("save_judge / load_judge round trip and mix-ups") {
+    TempDir dir;
+    Generator gen(1), drop(2);
+    Judge judge(gen, drop);
+    const std::string path = (dir.path / "judge.safetensors").string();
+    save_judge(path, judge, {{"data", "test digits"}, {"test_accuracy", "0.97"}});
+
+    Generator other_gen(9);
+    Judge loaded(other_gen, drop);
+    const auto md = load_judge(path, loaded);
+    CHECK(same_tensors(module_tensors(loaded), module_tensors(judge)));
+    CHECK(md.at("program") == "mnist_classifier");
+    CHECK(md.at("arch") == "mlp-784-512-256-10");
+    CHECK(md.at("data") == "test digits");
+
+    // A GAN checkpoint given as the judge.
+    const std::string gan = (dir.path / "checkpoint.safetensors").string();
+    nn::write_safetensors(gan, {{"gen.fc1.weight", Tensor(xt::zeros<float>({2, 2}))}},
+                          {{"setting.program", "cgan_mnist"}, {"epoch", "3"}, {"step", "375"}});
+    CHECK_FAILS_WITH(load_judge(gan, loaded),
+                     gan + ": not a judge checkpoint (written by cgan_mnist; train a judge with mnist_classifier)");
+
+    // And the other way round: evaluate reads a GAN checkpoint's settings first.
+    const TrainState state = read_train_settings(gan);
+    CHECK(state.epoch == 3);
+    CHECK(state.step == 375);
+    CHECK(state.settings == std::map<std::string, std::string>{{"program", "cgan_mnist"}});
+    CHECK_FAILS_WITH(read_train_settings(path),
+                     path + ": not a GAN training checkpoint (no setting.program in its metadata)");
+}
+
+TEST_CASE("shift_image: the training augmentation") {
+    std::vector<float> image(784, 0.0f), out(784, -1.0f);
+    image[5 * 28 + 7] = 1.0f;  // one lit pixel at row 5, column 7
+    SUBCASE("2 right, 1 up: the pixel lands on row 4, column 9; everything else is 0") {
+        shift_image(image.data(), 2, -1, out.data());
+        CHECK(out[4 * 28 + 9] == 1.0f);
+        CHECK(std::accumulate(out.begin(), out.end(), 0.0f) == 1.0f);
+    }
+    SUBCASE("no shift: a copy") {
+        shift_image(image.data(), 0, 0, out.data());
+        CHECK(out == image);
+    }
+    SUBCASE("8 left: column 7 leaves the frame, nothing is left") {
+        shift_image(image.data(), -8, 0, out.data());
+        CHECK(std::all_of(out.begin(), out.end(), [](float v) { return v == 0.0f; }));
+    }
+}
