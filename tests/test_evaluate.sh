@@ -6,15 +6,8 @@
 # the same seed gives the same JSON; bad input gives one exact line and a non-zero exit.
 set -uo pipefail
 build="$1"; src="$2"
-data="$build/test-data/mnist"
-tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-pass() { echo "ok   $1"; }
-fail() { echo "FAIL $1"; failures=$((failures + 1)); }
+source "$src/tests/script_lib.sh"  # data, tmp, pass, fail; fetches the digits
 py=/usr/bin/python3  # Debian's python (the one on PATH may be another)
-
-BUILD_DIR="$build" "$src/examples/fetch_mnist.sh" "$data" > "$tmp/fetch.log" 2>&1 || { cat "$tmp/fetch.log"; exit 1; }
 
 # expect_error NAME EXPECTED_MESSAGE PROGRAM ARGS...: non-zero exit, stderr is exactly one line.
 expect_error() {

@@ -7,14 +7,7 @@
 # again, and bad options give one exact line and exit status 2.
 set -uo pipefail
 build="$1"; src="$2"
-data="$build/test-data/mnist"
-tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-pass() { echo "ok   $1"; }
-fail() { echo "FAIL $1"; failures=$((failures + 1)); }
-
-BUILD_DIR="$build" "$src/examples/fetch_mnist.sh" "$data" > "$tmp/fetch.log" 2>&1 || { cat "$tmp/fetch.log"; exit 1; }
+source "$src/tests/script_lib.sh"  # data, tmp, pass, fail; fetches the digits
 
 report="$src/examples/gan_report.sh"
 out="$tmp/report"

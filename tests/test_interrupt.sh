@@ -10,15 +10,10 @@
 #     leaves the previous checkpoint as it was.
 set -uo pipefail
 build="$1"; src="$2"
-data="$build/test-data/mnist"
-tmp="$(mktemp -d)"
-pids=()
+source "$src/tests/script_lib.sh"  # data, tmp, pass, fail; fetches the digits
+pids=()  # background runs, killed if the script stops early
 trap 'for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done; rm -rf "$tmp"' EXIT
-failures=0
-pass() { echo "ok   $1"; }
-fail() { echo "FAIL $1"; failures=$((failures + 1)); }
 
-BUILD_DIR="$build" "$src/examples/fetch_mnist.sh" "$data" > "$tmp/fetch.log" 2>&1 || { cat "$tmp/fetch.log"; exit 1; }
 gan="$build/examples/gan_mnist"
 cgan="$build/examples/cgan_mnist"
 
