@@ -6,7 +6,7 @@
 # the same seed gives the same JSON; bad input gives one exact line and a non-zero exit.
 set -uo pipefail
 build="$1"; src="$2"
-source "$src/tests/script_lib.sh"  # data, tmp, pass, fail; fetches the digits
+source "$src/tests/script_lib.sh" || exit 1  # data, tmp, pass, fail; fetches the digits
 py=/usr/bin/python3  # Debian's python (the one on PATH may be another)
 
 # expect_error NAME EXPECTED_MESSAGE PROGRAM ARGS...: non-zero exit, stderr is exactly one line.

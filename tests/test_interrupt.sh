@@ -10,7 +10,7 @@
 #     leaves the previous checkpoint as it was.
 set -uo pipefail
 build="$1"; src="$2"
-source "$src/tests/script_lib.sh"  # data, tmp, pass, fail; fetches the digits
+source "$src/tests/script_lib.sh" || exit 1  # data, tmp, pass, fail; fetches the digits
 pids=()  # background runs, killed if the script stops early
 trap 'for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done; rm -rf "$tmp"' EXIT
 

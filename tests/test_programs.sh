@@ -7,7 +7,7 @@
 # a non-zero exit without touching the saved checkpoint.
 set -uo pipefail
 build="$1"; src="$2"
-source "$src/tests/script_lib.sh"  # data, tmp, pass, fail; fetches the digits
+source "$src/tests/script_lib.sh" || exit 1  # data, tmp, pass, fail; fetches the digits
 
 # expect_error NAME EXPECTED_MESSAGE PROGRAM ARGS...: non-zero exit, stderr's last line exact.
 expect_error() {
