@@ -3,10 +3,11 @@
 #   ./quickstart.sh          the main job: fetch MNIST, train the GAN and the
 #                            conditional GAN side by side, paste their sample grids
 #   ./quickstart.sh demo     the tape demo (a graph, its tape and its gradients)
-#   ./quickstart.sh test     the whole test suite (meson test); what CI runs
+#   ./quickstart.sh test     the whole test suite (meson test)
 #   ./quickstart.sh bench    the benchmarks (meson test --benchmark)
 #   ./quickstart.sh asan     the whole test suite again, built with AddressSanitizer
 #                            and UBSan (in build-asan): any report fails the test
+#   ./quickstart.sh ci       test, then asan: what CI runs
 # BUILD_DIR (default: build; build-asan for asan) selects the build directory.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -15,12 +16,15 @@ build="${BUILD_DIR:-build}"
 setup_args=()
 if [ "$job" = asan ]; then
   build="${BUILD_DIR:-build-asan}"
-  setup_args=(-Db_sanitize=address,undefined -Db_lundef=false)
+  # -O1, the usual level for sanitizer builds: the checks are the same, and the
+  # build takes half the time of -O3 (CLI11 alone: 38 s a file instead of 83 s).
+  setup_args=(-Db_sanitize=address,undefined -Db_lundef=false -Doptimization=1)
 fi
 
 case "$job" in
   main|demo|test|bench|asan) ;;
-  *) echo "quickstart: unknown job '$job' (use: main, demo, test, bench, asan)" >&2; exit 2 ;;
+  ci) "$0" test; exec "$0" asan ;;  # (set -e: a failing test job stops here)
+  *) echo "quickstart: unknown job '$job' (use: main, demo, test, bench, asan, ci)" >&2; exit 2 ;;
 esac
 
 ./bootstrap.sh

@@ -20,7 +20,6 @@
 #include <string>
 #include <vector>
 
-#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include "autodiff/autodiff.hpp"
@@ -29,6 +28,7 @@
 #include "examples/common/judge.hpp"
 #include "examples/common/metrics.hpp"
 #include "examples/common/models.hpp"
+#include "examples/common/options.hpp"
 #include "examples/common/run.hpp"
 #include "examples/common/train_state.hpp"
 
@@ -39,16 +39,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr std::size_t kClasses = 10;
-
-struct EvalOptions {
-    std::string judge;       // the judge's checkpoint (mnist_classifier)
-    std::string checkpoint;  // a gan_mnist / cgan_mnist training checkpoint
-    bool real = false;       // measure the real test set instead of a generator
-    int samples = 10000;
-    std::uint64_t seed = 1;
-    std::string data;        // default: $XGRAD_DATA or data/mnist
-    std::string json;        // where to write the JSON; empty = do not
-};
 
 // Everything evaluate reports: one row of the table, one key of the JSON each.
 struct Evaluation {
@@ -75,12 +65,12 @@ void require_file(const std::string& option, const std::string& path, const std:
     if (!fs::is_regular_file(path)) throw std::invalid_argument(option + " " + path + ": no such file" + hint);
 }
 
-void check_options(EvalOptions& opt, const CLI::App& app) {
+void check_options(EvalOptions& opt) {
     if (opt.judge.empty()) throw std::invalid_argument("--judge is required (the judge's checkpoint, from mnist_classifier)");
     if (opt.real == !opt.checkpoint.empty())
         throw std::invalid_argument(opt.real ? "give either --checkpoint or --real, not both"
                                              : "give --checkpoint FILE (a gan_mnist or cgan_mnist checkpoint) or --real");
-    if (opt.real && (app.count("--samples") || app.count("--seed")))
+    if (opt.real && (opt.samples_given || opt.seed_given))
         throw std::invalid_argument("--samples and --seed do not apply to --real (it measures every real test image)");
     if (opt.samples <= 0 || opt.samples % 10 != 0)
         throw std::invalid_argument("--samples must be a positive multiple of 10, got " + std::to_string(opt.samples));
@@ -294,8 +284,8 @@ nlohmann::ordered_json to_json(const Evaluation& ev) {
     return j;
 }
 
-int run(EvalOptions& opt, const CLI::App& app) {
-    check_options(opt, app);
+int run(EvalOptions& opt) {
+    check_options(opt);
     Generator init(0), dropout_rng(0);  // the judge's weights all come from its checkpoint
     Judge judge(init, dropout_rng);
     const std::map<std::string, std::string> judge_md = load_judge(opt.judge, judge);
@@ -314,26 +304,10 @@ int run(EvalOptions& opt, const CLI::App& app) {
 
 int main(int argc, char** argv) {
     std::setvbuf(stdout, nullptr, _IOLBF, 0);
-    CLI::App app{"evaluate: measure a GAN/CGAN generator (or the real test set) for mode collapse with the judge"};
-    EvalOptions opt;
-    app.add_option("--judge", opt.judge, "the judge's checkpoint (written by mnist_classifier)");
-    app.add_option("--checkpoint", opt.checkpoint, "a gan_mnist or cgan_mnist checkpoint.safetensors to measure");
-    app.add_flag("--real", opt.real, "measure the real test set instead (the ceiling)");
-    app.add_option("--samples", opt.samples, "samples to draw (a multiple of 10)")->capture_default_str();
-    app.add_option("--seed", opt.seed, "seed of the noise the samples are drawn from")
-        ->capture_default_str();
-    app.add_option("--data", opt.data, "directory with the MNIST files (default: $XGRAD_DATA, else data/mnist)");
-    app.add_option("--json", opt.json, "also write the numbers to this JSON file");
+    EvalOptions opt;  // (examples/common/options.hpp)
+    if (const auto stop = read_command_line(argc, argv, opt)) return *stop;  // --help, or unreadable
     try {
-        app.parse(argc, argv);
-    } catch (const CLI::CallForHelp& e) {
-        return app.exit(e);
-    } catch (const CLI::ParseError& e) {  // one line, like every other error of this program
-        std::fprintf(stderr, "evaluate: %s\n", e.what());
-        return 2;
-    }
-    try {
-        return run(opt, app);
+        return run(opt);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "evaluate: %s\n", e.what());
         return 1;

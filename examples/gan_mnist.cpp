@@ -169,10 +169,8 @@ int run(GanOptions& opt) {
 
 int main(int argc, char** argv) {
     std::setvbuf(stdout, nullptr, _IOLBF, 0);  // progress (stderr) and messages (stdout) in order
-    CLI::App app{"gan_mnist: a plain GAN on MNIST, built on xgrad"};
     GanOptions opt;
-    add_common_options(app, opt);
-    CLI11_PARSE(app, argc, argv);
+    if (const auto stop = read_command_line(argc, argv, "gan_mnist", opt)) return *stop;  // --help, or unreadable
     try {
         return run(opt);
     } catch (const std::exception& e) {

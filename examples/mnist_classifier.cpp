@@ -14,12 +14,11 @@
 #include <stdexcept>
 #include <string>
 
-#include <CLI/CLI.hpp>
-
 #include "autodiff/autodiff.hpp"
 #include "examples/common/idx.hpp"
 #include "examples/common/judge.hpp"
 #include "examples/common/metrics.hpp"
+#include "examples/common/options.hpp"
 #include "examples/common/run.hpp"
 #include "nn/nn.hpp"
 
@@ -29,22 +28,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct ClassifierOptions {
-    std::string data;  // default: $XGRAD_DATA or data/mnist
-    int epochs = 20;
-    int batch_size = 64;
-    float lr = 1e-3f;
-    int shift = 2;     // largest random shift of a training image, in pixels (0 = none)
-    std::uint64_t seed = 1;
-    std::string out = "out/judge";
-};
-
-std::string num(double x) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%g", x);
-    return buf;
-}
-
 // Every value checked before anything is read or created; one line per problem.
 void check_options(ClassifierOptions& opt) {
     if (opt.data.empty()) opt.data = data::default_mnist_dir().string();
@@ -52,7 +35,7 @@ void check_options(ClassifierOptions& opt) {
     if (opt.batch_size <= 0)
         throw std::invalid_argument("--batch-size must be positive, got " + std::to_string(opt.batch_size));
     if (!(opt.lr > 0.0f && std::isfinite(opt.lr)))
-        throw std::invalid_argument("--lr must be positive and finite, got " + num(opt.lr));
+        throw std::invalid_argument("--lr must be positive and finite, got " + number_text(opt.lr));
     if (opt.shift < 0 || opt.shift > 8)
         throw std::invalid_argument("--shift must be in 0..8 pixels, got " + std::to_string(opt.shift));
     if (!fs::is_directory(opt.data))
@@ -137,10 +120,10 @@ int run(ClassifierOptions& opt) {
                {{"data", train.source},
                 {"epochs", std::to_string(opt.epochs)},
                 {"batch_size", std::to_string(opt.batch_size)},
-                {"lr", num(opt.lr)},
+                {"lr", number_text(opt.lr)},
                 {"shift", std::to_string(opt.shift)},
                 {"seed", std::to_string(opt.seed)},
-                {"test_accuracy", num(test_acc)}});
+                {"test_accuracy", number_text(test_acc)}});
     const std::size_t right = static_cast<std::size_t>(std::lround(test_acc * double(test.size())));
     std::printf("final test accuracy: %.2f%% (%zu of %zu)\nwrote %s\n", 100.0 * test_acc, right, test.size(),
                 path.c_str());
@@ -151,24 +134,8 @@ int run(ClassifierOptions& opt) {
 
 int main(int argc, char** argv) {
     std::setvbuf(stdout, nullptr, _IOLBF, 0);
-    CLI::App app{"mnist_classifier: train the judge, the digit classifier evaluate measures GAN samples with"};
-    ClassifierOptions opt;
-    app.add_option("--data", opt.data, "directory with the MNIST files (default: $XGRAD_DATA, else data/mnist)");
-    app.add_option("--epochs", opt.epochs, "passes over the training set")->capture_default_str();
-    app.add_option("--batch-size", opt.batch_size, "images per optimizer step")->capture_default_str();
-    app.add_option("--lr", opt.lr, "Adam learning rate")->capture_default_str();
-    app.add_option("--shift", opt.shift, "largest random shift of a training image in pixels (0 = none)")
-        ->capture_default_str();
-    app.add_option("--seed", opt.seed, "random seed: the same seed gives the same judge")->capture_default_str();
-    app.add_option("--out", opt.out, "output directory for judge.safetensors")->capture_default_str();
-    try {
-        app.parse(argc, argv);
-    } catch (const CLI::CallForHelp& e) {
-        return app.exit(e);
-    } catch (const CLI::ParseError& e) {  // one line, like every other error of this program
-        std::fprintf(stderr, "mnist_classifier: %s\n", e.what());
-        return 2;
-    }
+    ClassifierOptions opt;  // (examples/common/options.hpp)
+    if (const auto stop = read_command_line(argc, argv, opt)) return *stop;  // --help, or unreadable
     try {
         return run(opt);
     } catch (const std::exception& e) {

@@ -11,4 +11,8 @@ failures=0
 pass() { echo "ok   $1"; }
 fail() { echo "FAIL $1"; failures=$((failures + 1)); }
 
-BUILD_DIR="$build" "$src/examples/fetch_mnist.sh" "$data" > "$tmp/fetch.log" 2>&1 || { cat "$tmp/fetch.log"; exit 1; }
+# These tests run at the same time (meson test runs two at once): the first to take
+# the lock fetches, the others wait for it and then find the data in place.
+mkdir -p "$build/test-data"
+flock "$build/test-data/.fetch.lock" env BUILD_DIR="$build" "$src/examples/fetch_mnist.sh" "$data" \
+  > "$tmp/fetch.log" 2>&1 || { cat "$tmp/fetch.log"; exit 1; }

@@ -71,6 +71,8 @@ expect_error "--batch-size 9000" "gan_mnist: --batch-size 9000 is larger than th
   "$g" --data "$data" --batch-size 9000 --out "$tmp/x"
 expect_error "missing --data" "gan_mnist: --data $tmp/nowhere: no such directory (run examples/fetch_mnist.sh first)" \
   "$g" --data "$tmp/nowhere" --out "$tmp/x"
+expect_error "--arch cnn" "gan_mnist: --arch: cnn not in {mlp,article,paper}" "$g" --arch cnn
+expect_error "--epochs many" "cgan_mnist: Could not convert: --epochs = many" "$build/examples/cgan_mnist" --epochs many
 touch "$tmp/a_file"
 expect_error "unwritable --out" \
   "gan_mnist: --out $tmp/a_file/out: cannot create directory (Not a directory)" "$g" --data "$data" --out "$tmp/a_file/out"
@@ -84,7 +86,9 @@ expect_error "--resume another program's checkpoint" \
 for o in --data --epochs --batch-size --lr --beta1 --z-dim --seed --out --resume --sample-every --threads --arch; do
   grep -q -- "$o" "$tmp/help.txt" || fail "--help lists $o"
 done
-"$build/examples/cgan_mnist" --help | grep -q -- "--noise-weight" && pass "--help lists every option" || fail "cgan --help"
+# (Through a file: grep -q stops reading at its match, and a pipe would then break.)
+"$build/examples/cgan_mnist" --help > "$tmp/cgan_help.txt" 2>&1
+grep -q -- "--noise-weight" "$tmp/cgan_help.txt" && pass "--help lists every option" || fail "cgan --help"
 
 echo "$failures failure(s)"
 [ "$failures" -eq 0 ]

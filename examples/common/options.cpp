@@ -1,6 +1,7 @@
-// options.cpp — the command line of gan_mnist and cgan_mnist: CLI11 options with
-// their help and defaults, then finish_options, which fills the defaults that
-// depend on the program and turns every bad value into one line saying what is wrong.
+// options.cpp — the command lines of the four programs: CLI11 options with their
+// help and defaults (the only file that includes CLI11), then check_options and
+// finish_options, which fill the defaults that depend on the program and turn every
+// bad value of gan_mnist and cgan_mnist into one line saying what is wrong.
 #include "options.hpp"
 
 #include <fcntl.h>
@@ -14,12 +15,19 @@
 #include <stdexcept>
 #include <string>
 
+#include <CLI/CLI.hpp>
+
 #include "idx.hpp"
 
 namespace xgrad::examples {
 
 namespace fs = std::filesystem;
 
+namespace {
+
+// ---------------------------------------------------------------- reading the command line
+
+// The options both GAN programs take.
 void add_common_options(CLI::App& app, GanOptions& opt) {
     app.add_option("--data", opt.data, "directory with the MNIST files (default: $XGRAD_DATA, else data/mnist)");
     app.add_option("--epochs", opt.epochs, "passes over the training set")->capture_default_str();
@@ -40,6 +48,7 @@ void add_common_options(CLI::App& app, GanOptions& opt) {
         ->check(CLI::IsMember({"mlp", "article", "paper"}));
 }
 
+// The seed article's four losses, as weights: cgan_mnist only.
 void add_cgan_loss_options(CLI::App& app, GanOptions& opt) {
     app.add_option("--gan-weight", opt.gan_weight, "weight of GanLoss, the generator's adversarial loss")
         ->capture_default_str();
@@ -53,14 +62,96 @@ void add_cgan_loss_options(CLI::App& app, GanOptions& opt) {
         ->capture_default_str();
 }
 
-namespace {
+// Run CLI11 over args: --help and every error CLI11 finds become a ParseResult.
+ParseResult parse_with(CLI::App& app, const std::vector<std::string>& args) {
+    std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 takes them last first
+    try {
+        app.parse(reversed);
+    } catch (const CLI::CallForHelp&) {
+        return {ParseResult::help, app.help()};
+    } catch (const CLI::ParseError& e) {
+        return {ParseResult::error, e.what()};
+    }
+    return {};
+}
 
-// "0.0002", "1.5", "nan": how a bad number is shown back to the user.
-std::string num(double x) {
+std::optional<int> finish_reading(const ParseResult& parsed, const std::string& program) {
+    switch (parsed.outcome) {
+        case ParseResult::run: return std::nullopt;
+        case ParseResult::help: std::fputs(parsed.text.c_str(), stdout); return 0;
+        case ParseResult::error: std::fprintf(stderr, "%s: %s\n", program.c_str(), parsed.text.c_str()); return 2;
+    }
+    return 2;
+}
+
+std::vector<std::string> arguments(int argc, const char* const* argv) {
+    return argc > 1 ? std::vector<std::string>(argv + 1, argv + argc) : std::vector<std::string>{};
+}
+
+}  // namespace
+
+ParseResult parse_options(const std::vector<std::string>& args, const std::string& program, GanOptions& opt) {
+    const bool cgan = program == "cgan_mnist";
+    CLI::App app{cgan ? "cgan_mnist: a conditional GAN on MNIST, built on xgrad"
+                      : "gan_mnist: a plain GAN on MNIST, built on xgrad",
+                 program};
+    add_common_options(app, opt);
+    if (cgan) add_cgan_loss_options(app, opt);
+    return parse_with(app, args);
+}
+
+ParseResult parse_options(const std::vector<std::string>& args, ClassifierOptions& opt) {
+    CLI::App app{"mnist_classifier: train the judge, the digit classifier evaluate measures GAN samples with",
+                 "mnist_classifier"};
+    app.add_option("--data", opt.data, "directory with the MNIST files (default: $XGRAD_DATA, else data/mnist)");
+    app.add_option("--epochs", opt.epochs, "passes over the training set")->capture_default_str();
+    app.add_option("--batch-size", opt.batch_size, "images per optimizer step")->capture_default_str();
+    app.add_option("--lr", opt.lr, "Adam learning rate")->capture_default_str();
+    app.add_option("--shift", opt.shift, "largest random shift of a training image in pixels (0 = none)")
+        ->capture_default_str();
+    app.add_option("--seed", opt.seed, "random seed: the same seed gives the same judge")->capture_default_str();
+    app.add_option("--out", opt.out, "output directory for judge.safetensors")->capture_default_str();
+    return parse_with(app, args);
+}
+
+ParseResult parse_options(const std::vector<std::string>& args, EvalOptions& opt) {
+    CLI::App app{"evaluate: measure a GAN/CGAN generator (or the real test set) for mode collapse with the judge",
+                 "evaluate"};
+    app.add_option("--judge", opt.judge, "the judge's checkpoint (written by mnist_classifier)");
+    app.add_option("--checkpoint", opt.checkpoint, "a gan_mnist or cgan_mnist checkpoint.safetensors to measure");
+    app.add_flag("--real", opt.real, "measure the real test set instead (the ceiling)");
+    app.add_option("--samples", opt.samples, "samples to draw (a multiple of 10)")
+        ->capture_default_str()
+        ->each([&opt](const std::string&) { opt.samples_given = true; });
+    app.add_option("--seed", opt.seed, "seed of the noise the samples are drawn from")
+        ->capture_default_str()
+        ->each([&opt](const std::string&) { opt.seed_given = true; });
+    app.add_option("--data", opt.data, "directory with the MNIST files (default: $XGRAD_DATA, else data/mnist)");
+    app.add_option("--json", opt.json, "also write the numbers to this JSON file");
+    return parse_with(app, args);
+}
+
+std::optional<int> read_command_line(int argc, const char* const* argv, const std::string& program, GanOptions& opt) {
+    return finish_reading(parse_options(arguments(argc, argv), program, opt), program);
+}
+
+std::optional<int> read_command_line(int argc, const char* const* argv, ClassifierOptions& opt) {
+    return finish_reading(parse_options(arguments(argc, argv), opt), "mnist_classifier");
+}
+
+std::optional<int> read_command_line(int argc, const char* const* argv, EvalOptions& opt) {
+    return finish_reading(parse_options(arguments(argc, argv), opt), "evaluate");
+}
+
+// ---------------------------------------------------------------- checking the values
+
+std::string number_text(double x) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%g", x);
     return buf;
 }
+
+namespace {
 
 void check_positive(const char* name, int value) {
     if (value <= 0) throw std::invalid_argument(std::string(name) + " must be positive, got " + std::to_string(value));
@@ -68,7 +159,7 @@ void check_positive(const char* name, int value) {
 
 void check_weight(const char* name, float value) {
     if (!(value >= 0.0f && std::isfinite(value)))
-        throw std::invalid_argument(std::string(name) + " must be >= 0 and finite, got " + num(value));
+        throw std::invalid_argument(std::string(name) + " must be >= 0 and finite, got " + number_text(value));
 }
 
 // Create --out (and its parents) and prove we can write into it, by creating
@@ -97,9 +188,9 @@ void check_options(GanOptions& opt, const std::string& program) {
     check_positive("--epochs", opt.epochs);
     check_positive("--batch-size", opt.batch_size);
     if (!(opt.lr > 0.0f && std::isfinite(opt.lr)))
-        throw std::invalid_argument("--lr must be positive and finite, got " + num(opt.lr));
+        throw std::invalid_argument("--lr must be positive and finite, got " + number_text(opt.lr));
     if (!(opt.beta1 >= 0.0f && opt.beta1 < 1.0f))
-        throw std::invalid_argument("--beta1 must be in [0, 1), got " + num(opt.beta1));
+        throw std::invalid_argument("--beta1 must be in [0, 1), got " + number_text(opt.beta1));
     check_positive("--z-dim", opt.z_dim);
     check_positive("--sample-every", opt.sample_every);
     if (opt.threads < 0)

@@ -1,12 +1,17 @@
-// options.hpp — the command line shared by gan_mnist and cgan_mnist (CLI11).
-// Every option has a default; validate() turns a bad value into one clear line.
+// options.hpp — the command lines of the four programs: gan_mnist and cgan_mnist
+// (GanOptions), mnist_classifier (ClassifierOptions) and evaluate (EvalOptions).
+// Every option has a default. Reading the command line (CLI11) happens in
+// options.cpp only: CLI11 is a large header, and one file compiling it is enough.
+// A value CLI11 cannot read (an unknown option, "--epochs many") is one line and
+// exit status 2; check_options and finish_options turn a bad value ("--epochs -3")
+// into one line too, std::invalid_argument, which main() turns into exit status 1.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
-
-#include <CLI/CLI.hpp>
+#include <vector>
 
 namespace xgrad::examples {
 
@@ -31,11 +36,54 @@ struct GanOptions {
     float noise_weight = 0.0f;    // NoiseLoss: real images with wrong labels count as fake
 };
 
-// Register the options both programs take (--data --epochs --batch-size --lr
-// --beta1 --z-dim --seed --out --resume --sample-every --threads --arch).
-void add_common_options(CLI::App& app, GanOptions& opt);
-// Register --gan-weight --dis-weight --cond-weight --noise-weight.
-void add_cgan_loss_options(CLI::App& app, GanOptions& opt);
+// mnist_classifier's options (the judge's training).
+struct ClassifierOptions {
+    std::string data;  // default: $XGRAD_DATA or data/mnist
+    int epochs = 20;
+    int batch_size = 64;
+    float lr = 1e-3f;
+    int shift = 2;     // largest random shift of a training image, in pixels (0 = none)
+    std::uint64_t seed = 1;
+    std::string out = "out/judge";
+};
+
+// evaluate's options.
+struct EvalOptions {
+    std::string judge;        // the judge's checkpoint (mnist_classifier)
+    std::string checkpoint;   // a gan_mnist / cgan_mnist training checkpoint
+    bool real = false;        // measure the real test set instead of a generator
+    int samples = 10000;
+    bool samples_given = false;  // --samples was on the command line
+    std::uint64_t seed = 1;
+    bool seed_given = false;     // --seed was on the command line
+    std::string data;         // default: $XGRAD_DATA or data/mnist
+    std::string json;         // where to write the JSON; empty = do not
+};
+
+// What reading a command line ended in: go on and run, or print `text` and stop.
+struct ParseResult {
+    enum Outcome { run, help, error } outcome = run;
+    std::string text;  // help: the --help text; error: one line, e.g. "--arch: cnn not in {mlp,article,paper}"
+};
+
+// Read the arguments after the program's name into opt. The program decides the
+// options: "gan_mnist" takes --data --epochs --batch-size --lr --beta1 --z-dim --seed
+// --out --resume --sample-every --threads --arch; "cgan_mnist" also the four loss
+// weights --gan-weight --dis-weight --cond-weight --noise-weight. No value is checked
+// here beyond its type and --arch's list: that is check_options' job.
+ParseResult parse_options(const std::vector<std::string>& args, const std::string& program, GanOptions& opt);
+ParseResult parse_options(const std::vector<std::string>& args, ClassifierOptions& opt);
+ParseResult parse_options(const std::vector<std::string>& args, EvalOptions& opt);
+
+// For main(): parse argv[1..] into opt. std::nullopt: go on. Otherwise the exit status
+// main() should return: 0 after --help (printed on stdout), 2 after a command line
+// that cannot be read (printed on stderr as "<program>: <message>").
+std::optional<int> read_command_line(int argc, const char* const* argv, const std::string& program, GanOptions& opt);
+std::optional<int> read_command_line(int argc, const char* const* argv, ClassifierOptions& opt);
+std::optional<int> read_command_line(int argc, const char* const* argv, EvalOptions& opt);
+
+// A number as messages show it back to the user: "0.0002", "1.5", "nan" (printf's %g).
+std::string number_text(double x);
 
 // Fill defaults that depend on the program (out = "out/<program>", data from
 // $XGRAD_DATA or "data/mnist") and check every value. Throws std::invalid_argument

@@ -146,8 +146,9 @@ def run_program(root, build, doc, name, code, expected, at):
     with tempfile.TemporaryDirectory(prefix=f"nn_doc_{name}_") as tmp:
         src, exe = Path(tmp) / f"{name}.cpp", Path(tmp) / name
         src.write_text("\n".join(code) + "\n", encoding="utf-8")
+        # XGRAD_OUTSIDE_CXXFLAGS: a sanitized build's -fsanitize flags (set by tests/meson.build)
         cmd = [os.environ.get("CXX", "c++"), "-std=c++20", "-O1", "-Wall", "-Wextra", "-pedantic", "-Werror",
-               f"-I{root}", str(src), *map(str, libs), "-lopenblas", "-o", str(exe)]
+               *os.environ.get("XGRAD_OUTSIDE_CXXFLAGS", "").split(), f"-I{root}", str(src), *map(str, libs), "-lopenblas", "-o", str(exe)]
         built = subprocess.run(cmd, capture_output=True, text=True)
         if built.returncode != 0:
             problem(f"{doc}:{at}: program {name} does not compile:\n{built.stderr[-3000:]}")
