@@ -4,6 +4,7 @@
 #include "checkpoint.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -83,6 +84,7 @@ void write_atomically(const fs::path& path, const std::string& header, const Nam
         ::fsync(dfd);
         ::close(dfd);
     }
+    remove_stale_temporaries(path);
 }
 
 void write_impl(const fs::path& path, const NamedTensors& tensors, const Metadata& metadata, const char* who) {
@@ -111,6 +113,28 @@ void write_impl(const fs::path& path, const NamedTensors& tensors, const Metadat
     for (int i = 0; i < 8; ++i) head[i] = static_cast<char>((text.size() >> (8 * i)) & 0xff);
     write_atomically(path, head + text, tensors, where);
 }
+
+}  // namespace
+
+void remove_stale_temporaries(const fs::path& path) noexcept {
+    const fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
+    const std::string prefix = path.filename().string() + ".tmp-";
+    std::error_code ec;
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+        const std::string name = it->path().filename().string();
+        if (name.size() <= prefix.size() || name.size() > prefix.size() + 9 || name.compare(0, prefix.size(), prefix) != 0)
+            continue;
+        const std::string digits = name.substr(prefix.size());
+        if (digits.find_first_not_of("0123456789") != std::string::npos) continue;
+        // kill(pid, 0) sends nothing; it fails with ESRCH when no process has that pid.
+        if (::kill(static_cast<pid_t>(std::stol(digits)), 0) != 0 && errno == ESRCH) {
+            std::error_code ignored;
+            fs::remove(it->path(), ignored);
+        }
+    }
+}
+
+namespace {
 
 // ---------------------------------------------------------------- reading
 

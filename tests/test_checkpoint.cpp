@@ -4,6 +4,7 @@
 #include "check.hpp"
 #include "files.hpp"
 
+#include <sys/wait.h>
 #include <unistd.h>
 
 using namespace xgrad;
@@ -431,6 +432,26 @@ TEST_CASE("writes are atomic") {
         load_checkpoint(p, fresh);
         CHECK(same_values(fresh, model));
         CHECK(other_files(dir.path, "ckpt.safetensors").empty());  // the temporary file is gone
+    }
+    SUBCASE("a write removes the temporary files of processes that are gone") {
+        // A pid no process has: a child that has exited and been waited for.
+        const pid_t child = ::fork();
+        if (child == 0) ::_exit(0);
+        REQUIRE(child > 0);
+        REQUIRE(::waitpid(child, nullptr, 0) == child);
+        const fs::path p = dir / "ckpt.safetensors";
+        const std::string dead = p.string() + ".tmp-" + std::to_string(child);
+        const std::string alive = p.string() + ".tmp-" + std::to_string(::getppid());  // our parent runs
+        const std::string other = p.string() + ".tmp-notapid";
+        for (const std::string& f : {dead, alive, other}) write_file(f, "half a checkpoint");
+
+        save_checkpoint(p, model);
+        CHECK_FALSE(fs::exists(dead));
+        CHECK(fs::exists(alive));   // may be a write in progress
+        CHECK(fs::exists(other));   // not a name an atomic write makes
+        Tiny fresh(true);
+        load_checkpoint(p, fresh);
+        CHECK(same_values(fresh, model));
     }
 }
 

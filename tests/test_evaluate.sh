@@ -6,18 +6,8 @@
 # the same seed gives the same JSON; bad input gives one exact line and a non-zero exit.
 set -uo pipefail
 build="$1"; src="$2"
-source "$src/tests/script_lib.sh" || exit 1  # data, tmp, pass, fail; fetches the digits
+source "$src/tests/script_lib.sh" || exit 1  # data, tmp, pass, fail, expect_error; fetches the digits
 py=/usr/bin/python3  # Debian's python (the one on PATH may be another)
-
-# expect_error NAME EXPECTED_MESSAGE PROGRAM ARGS...: non-zero exit, stderr is exactly one line.
-expect_error() {
-  local name="$1" expected="$2"; shift 2
-  local status=0
-  "$@" > "$tmp/out.txt" 2> "$tmp/err.txt" || status=$?
-  local got; got="$(cat "$tmp/err.txt")"
-  if [ "$status" -ne 0 ] && [ "$got" = "$expected" ]; then pass "$name"; else
-    fail "$name: exit $status, stderr: $got"; echo "     expected: $expected"; fi
-}
 
 # 1. The judge: 10 epochs on the 8,000 training digits, >= 95% on the 2,000 test digits.
 judge="$tmp/judge/judge.safetensors"

@@ -80,17 +80,20 @@ cp "$k/checkpoint.safetensors" "$tmp/before_kill.safetensors"
 kill -9 "$pid"; wait "$pid" 2>/dev/null
 cmp -s "$k/checkpoint.safetensors" "$tmp/before_kill.safetensors" && pass "kill -9 mid-write: checkpoint untouched" \
   || fail "kill -9 mid-write: checkpoint changed"
-rm -f "$k"/checkpoint.safetensors.tmp-*
-"$gan" --data "$data" --epochs 1 --resume --out "$k" > "$k.resume.log" 2>&1 \
+tmp_exists && pass "kill -9 mid-write: the temporary file is left" || fail "kill -9 mid-write: no temporary file?"
+"$gan" --data "$data" --epochs 2 --resume --out "$k" > "$k.resume.log" 2>&1 \
   && grep -q "^resumed from $k/checkpoint.safetensors after epoch 1 (step 125)$" "$k.resume.log" \
   && pass "kill -9 mid-write: the previous checkpoint loads" || { fail "kill -9: load"; tail -n 3 "$k.resume.log"; }
+# The resumed run's own checkpoint write removed the dead run's temporary file.
+tmp_exists && fail "kill -9 mid-write: the dead run's temporary file is still there" \
+  || pass "kill -9 mid-write: the next write removed the dead run's temporary file"
 
 # A full disk, as a file-size limit: the checkpoint (several MB) cannot be written;
 # the CSV and the sample grids (small) can. One line, exit 1, old checkpoint intact.
 cp "$k/checkpoint.safetensors" "$tmp/before_full.safetensors"
 size_kb=$(( $(stat -c %s "$k/checkpoint.safetensors") / 1024 ))
 status=0
-( ulimit -f $((size_kb / 2)); exec "$gan" --data "$data" --epochs 2 --resume --out "$k" ) > "$k.full.log" 2> "$k.full.err" \
+( ulimit -f $((size_kb / 2)); exec "$gan" --data "$data" --epochs 3 --resume --out "$k" ) > "$k.full.log" 2> "$k.full.err" \
   || status=$?
 msg="$(tail -n 1 "$k.full.err")"
 re="^gan_mnist: write_safetensors\\($k/checkpoint.safetensors\\): cannot write temporary file $k/checkpoint.safetensors.tmp-[0-9]+: File too large$"

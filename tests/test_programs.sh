@@ -7,17 +7,7 @@
 # a non-zero exit without touching the saved checkpoint.
 set -uo pipefail
 build="$1"; src="$2"
-source "$src/tests/script_lib.sh" || exit 1  # data, tmp, pass, fail; fetches the digits
-
-# expect_error NAME EXPECTED_MESSAGE PROGRAM ARGS...: non-zero exit, stderr's last line exact.
-expect_error() {
-  local name="$1" expected="$2"; shift 2
-  local status=0
-  "$@" > "$tmp/out.txt" 2> "$tmp/err.txt" || status=$?
-  local got; got="$(tail -n 1 "$tmp/err.txt")"
-  if [ "$status" -ne 0 ] && [ "$got" = "$expected" ]; then pass "$name"; else
-    fail "$name: exit $status, stderr: $got"; echo "     expected: $expected"; fi
-}
+source "$src/tests/script_lib.sh" || exit 1  # data, tmp, pass, fail, expect_error; fetches the digits
 
 # A run: 2 epochs of 125 steps each.
 for prog in gan_mnist cgan_mnist; do
@@ -57,7 +47,7 @@ head -n 126 "$tmp/gan_mnist/losses.csv" | cmp -s - "$tmp/again/losses.csv" && pa
 
 # A diverging run stops, names the step, and leaves the last good checkpoint alone.
 cp "$r/checkpoint.safetensors" "$tmp/good.safetensors"
-expect_error "cgan_mnist: non-finite loss" \
+expect_last_error "cgan_mnist: non-finite loss" \
   "cgan_mnist: step 251 (epoch 3): g_loss is nan; stopping. The last good checkpoint is $r/checkpoint.safetensors (epoch 2)." \
   "$build/examples/cgan_mnist" --data "$data" --epochs 3 --resume --lr 1e30 --out "$r"
 cmp -s "$r/checkpoint.safetensors" "$tmp/good.safetensors" && pass "cgan_mnist: checkpoint kept" \
@@ -76,6 +66,17 @@ expect_error "--epochs many" "cgan_mnist: Could not convert: --epochs = many" "$
 touch "$tmp/a_file"
 expect_error "unwritable --out" \
   "gan_mnist: --out $tmp/a_file/out: cannot create directory (Not a directory)" "$g" --data "$data" --out "$tmp/a_file/out"
+# A directory that exists but takes no new file, even from root (these tests run as
+# root in CI, where permission bits do not stop anyone): sysfs refuses, with EACCES,
+# or EROFS where /sys is mounted read-only.
+ro_status=0
+"$g" --data "$data" --out /sys/kernel > /dev/null 2> "$tmp/ro.err" || ro_status=$?
+case "$(tail -n 1 "$tmp/ro.err")" in
+  "gan_mnist: --out /sys/kernel: not writable (Permission denied)" | \
+  "gan_mnist: --out /sys/kernel: not writable (Read-only file system)")
+    [ "$ro_status" -eq 1 ] && pass "read-only --out" || fail "read-only --out: exit $ro_status" ;;
+  *) fail "read-only --out: $(tail -n 1 "$tmp/ro.err")" ;;
+esac
 expect_error "--resume without checkpoint" \
   "gan_mnist: --resume: no checkpoint at $tmp/fresh/checkpoint.safetensors (train without --resume first)" \
   "$g" --data "$data" --resume --out "$tmp/fresh"

@@ -12,6 +12,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "nn/checkpoint.hpp"  // remove_stale_temporaries
+
 namespace xgrad::examples {
 
 namespace fs = std::filesystem;
@@ -50,6 +52,7 @@ void write_file_atomically(const fs::path& path, std::string_view bytes) {
         ::fsync(dfd);
         ::close(dfd);
     }
+    nn::remove_stale_temporaries(path);  // what a killed earlier run left behind
 }
 
 }  // namespace xgrad::examples
