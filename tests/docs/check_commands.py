@@ -15,7 +15,8 @@ each right before a fenced code block:
                                         CMD is run and must print exactly that file
 
 Commands run through bash in SOURCE_ROOT, with every path that starts with
-`build/` pointing into BUILD_ROOT instead, and must exit with status 0. Output
+`build/` pointing into BUILD_ROOT instead (and BUILD_ROOT/ in their output
+shown as `build/` again), and must exit with status 0. Output
 is compared line by line: the text must match, integers exactly, other numbers
 within 2% or 1e-4 (float results may differ in the last bits between
 processors). Prints one line per problem and exits with 1 if there is any.
@@ -82,7 +83,8 @@ def check_session(root, build, doc, body, at):
         if ran.returncode != 0:
             problem(f"{doc}:{at}: '{command}' exited with {ran.returncode}: {ran.stderr.strip()[-1000:]}")
             continue
-        diff = compare("\n".join(expected), ran.stdout)
+        # The build directory's paths in the output are shown as the page writes them.
+        diff = compare("\n".join(expected), ran.stdout.replace(str(build) + "/", "build/"))
         if diff:
             problem(f"{doc}:{at}: '{command}' no longer prints what the page shows: {diff}")
     return len(commands)
