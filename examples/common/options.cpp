@@ -40,6 +40,7 @@ void add_common_options(CLI::App& app, GanOptions& opt) {
     app.add_option("--seed", opt.seed, "random seed: the same seed gives the same run")->capture_default_str();
     app.add_option("--out", opt.out, "output directory: samples, losses, checkpoint (default: out/<program>)");
     app.add_flag("--resume", opt.resume, "continue from <out>/checkpoint.safetensors");
+    app.add_flag("--overwrite", opt.overwrite, "start over in an --out that already holds a run, replacing its files");
     app.add_option("--sample-every", opt.sample_every, "epochs between sample grids (the last epoch always gets one)")
         ->capture_default_str();
     app.add_option("--threads", opt.threads, "OpenBLAS threads (0 = OpenBLAS's default)")->capture_default_str();
@@ -111,6 +112,7 @@ ParseResult parse_options(const std::vector<std::string>& args, ClassifierOption
         ->capture_default_str();
     app.add_option("--seed", opt.seed, "random seed: the same seed gives the same judge")->capture_default_str();
     app.add_option("--out", opt.out, "output directory for judge.safetensors")->capture_default_str();
+    app.add_flag("--overwrite", opt.overwrite, "replace a judge.safetensors already in --out");
     return parse_with(app, args);
 }
 

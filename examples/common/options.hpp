@@ -26,6 +26,7 @@ struct GanOptions {
     std::uint64_t seed = 1;
     std::string out;              // output directory; default: out/<program name>
     bool resume = false;          // continue from <out>/checkpoint.safetensors
+    bool overwrite = false;       // start over in an --out that already holds a run (its files are replaced)
     int sample_every = 5;         // epochs between sample grids (the last epoch always gets one)
     int threads = 0;              // OpenBLAS threads; 0 = OpenBLAS's default
     std::string arch = "mlp";     // mlp | article | paper
@@ -45,6 +46,7 @@ struct ClassifierOptions {
     int shift = 2;     // largest random shift of a training image, in pixels (0 = none)
     std::uint64_t seed = 1;
     std::string out = "out/judge";
+    bool overwrite = false;  // replace an existing <out>/judge.safetensors
 };
 
 // evaluate's options.
