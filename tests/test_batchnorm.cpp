@@ -145,6 +145,34 @@ TEST_CASE("BatchNorm1d gradients") {
         CHECK(all_close(bn.weight().grad(), w2.grad()));
         CHECK(all_close(bn.bias().grad(), b2.grad()));
     }
+    SUBCASE("the composed backward equals the closed form of docs/derivatives.md") {
+        // Per column: s = 1/√(σ² + eps), dx̂ = g·w, dx = (s/N)(N dx̂ − Σ dx̂ − x̂ Σ dx̂ x̂),
+        // dw = Σ g x̂, db = Σ g (sums over the batch), worked here in double.
+        Tensor xs(x.value(), true), ws(w.value(), true), bs(b.value(), true), none;
+        const Array g = randn({6, 3}, 4).value();
+        backward(nn::batch_norm(xs, none, none, ws, bs, true), g);
+        const std::size_t N = 6;
+        for (std::size_t c = 0; c < 3; ++c) {
+            double mu, var;
+            column_stats(x.value(), c, mu, var);
+            const double s = 1.0 / std::sqrt(var + 1e-5);
+            double sum_dxh = 0, sum_dxh_xh = 0, dw = 0, db = 0;
+            for (std::size_t n = 0; n < N; ++n) {
+                const double xh = (x.value()(n, c) - mu) * s, dxh = g(n, c) * w.value()(c);
+                sum_dxh += dxh;
+                sum_dxh_xh += dxh * xh;
+                dw += g(n, c) * xh;
+                db += g(n, c);
+            }
+            CHECK(ws.grad()(c) == doctest::Approx(dw).epsilon(1e-4));
+            CHECK(bs.grad()(c) == doctest::Approx(db).epsilon(1e-4));
+            for (std::size_t n = 0; n < N; ++n) {
+                const double xh = (x.value()(n, c) - mu) * s, dxh = g(n, c) * w.value()(c);
+                const double dx = s / N * (N * dxh - sum_dxh - xh * sum_dxh_xh);
+                CHECK(xs.grad()(n, c) == doctest::Approx(dx).epsilon(1e-4));
+            }
+        }
+    }
     SUBCASE("the sum of a normalised column does not depend on x: its gradient is 0") {
         // Σ_n x̂[n, c] = 0 for every x, so d/dx Σ x̂ = 0 (weight 1, bias 0).
         Tensor xs(x.value(), true);

@@ -203,6 +203,28 @@ TEST_CASE("Adam") {
     }
 }
 
+TEST_CASE("Adam: after a long run of zero gradients one step moves several times lr") {
+    // docs/nn.md: the step is bounded by (1 - β1)/√(1 - β2)·lr, not by lr.
+    // lr 0.01, β2 0.999. 5000 steps with g = 0 keep m = v = 0 and w = 1 (0/(0 + eps) = 0),
+    // then one step with g = 1 at t = 5001:
+    //   m = 1 - β1, v = 0.001, c1 = 1 - β1^5001 = 1, c2 = 1 - 0.999^5001 = 0.993286
+    //   Δw = 0.01·(1 - β1)/(√0.001/√0.993286 + 1e-8):
+    //   β1 = 0.9: 0.0315164 (3.15 lr)    β1 = 0.5: 0.157582 (15.8 lr)
+    for (const auto& [b1, step] : {std::pair{0.9f, 0.0315164}, std::pair{0.5f, 0.157582}}) {
+        CAPTURE(b1);
+        Tensor w(Array{1.0f}, true);
+        w.add_grad(Array{0.0f});
+        Adam opt({w}, {.lr = 0.01f, .beta1 = b1});
+        for (int i = 0; i < 5000; ++i) opt.step();
+        REQUIRE(w.value()(0) == 1.0f);
+        w.zero_grad();
+        w.add_grad(Array{1.0f});
+        opt.step();
+        CHECK(1.0 - w.value()(0) == doctest::Approx(step).epsilon(1e-4));
+        CHECK(1.0 - w.value()(0) > 3 * 0.01);
+    }
+}
+
 TEST_CASE("frozen parameters and parameters without a gradient are not updated") {
     Net net;
     net.a.add_grad(Array{1.0f, 1.0f});
