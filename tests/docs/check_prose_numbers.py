@@ -149,7 +149,7 @@ def prose_lines(lines, fenced, skip):
 
 
 def allowlist(text, doc, problem):
-    """{normalised number: source}"""
+    """{normalised number: (source, line of the allowlist)}"""
     allowed = {}
     for m in ALLOW.finditer(text):
         at = text.count("\n", 0, m.start()) + 1
@@ -160,7 +160,7 @@ def allowlist(text, doc, problem):
                 problem(f"{doc}:{at}: cannot read the allowlist from here on: '{body[pos:pos + 40]}' "
                         f"(write: NUMBER (its source), NUMBER (its source))")
                 break
-            allowed[normal(e.group(1))] = e.group(2).strip()
+            allowed[normal(e.group(1))] = (e.group(2).strip(), at)
             pos = e.end()
     return allowed
 
@@ -191,7 +191,8 @@ def check_page(path, problem):
                         f"(make it the output's number, or allowlist it with its source: "
                         f"<!-- prose numbers not from output: {token} (where it comes from) -->)")
     for key in allowed.keys() - used:
-        problem(f"{doc}: the allowlist names {key} ({allowed[key]}), which the prose no longer says; remove it")
+        source, at = allowed[key]
+        problem(f"{doc}:{at}: the allowlist names {key} ({source}), which the prose no longer says; remove it")
     return checked
 
 
