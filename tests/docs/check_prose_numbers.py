@@ -2,6 +2,7 @@
 """check_prose_numbers.py — every number a page's prose quotes comes from the page's own output.
 
 Usage: python3 tests/docs/check_prose_numbers.py PAGE.md...
+       python3 tests/docs/check_prose_numbers.py --self-test   (the rules below on a made-up page)
 (check_nn_doc.py and check_commands.py also run it on the page they check.)
 
 The OUTPUT of a page is what its marked blocks show a program printing (the
@@ -196,7 +197,46 @@ def check_page(path, problem):
     return checked
 
 
+SAMPLE = """# A made-up page
+
+Right on 96.85% (0.9685), apart by 0.31 or 0.309, about 9 units, a share of 10.8% or 11.0%,
+8,000 digits, 28 pixels, see section 4.
+
+<!-- recorded -->
+```text
+$ train --digits 8000
+accuracy 0.9685  distance 0.309  diversity 8.966  share % 10.8
+```
+
+<!-- prose numbers not from output: 28 (pixels per side), 77 (no longer in the text) -->
+"""
+SAMPLE_PROBLEMS = [
+    "sample.md:3: the prose says 9,",        # no rounding to a whole number
+    "sample.md:3: the prose says 11.0%,",    # not printed
+    "sample.md:4: the prose says 8,000,",    # only on a command line, not in the output
+    "sample.md:12: the allowlist names 77",  # stale entry
+]
+
+
+def self_test():
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        page = Path(tmp) / "sample.md"
+        page.write_text(SAMPLE, encoding="utf-8")
+        got = []
+        check_page(page, got.append)
+    bad = [(w, g) for w, g in zip(SAMPLE_PROBLEMS, got) if not g.startswith(w)]
+    if len(got) != len(SAMPLE_PROBLEMS) or bad:
+        print("the rules no longer work as documented: expected problems starting with")
+        print("\n".join(SAMPLE_PROBLEMS) + "\ngot\n" + "\n".join(got))
+        return 1
+    print(f"the rules find exactly the {len(got)} planted problems of the sample page")
+    return 0
+
+
 def main():
+    if sys.argv[1:] == ["--self-test"]:
+        return self_test()
     if len(sys.argv) < 2:
         print(__doc__.split("\n\n")[1])
         return 2
