@@ -19,7 +19,9 @@ Commands run through bash in SOURCE_ROOT, with every path that starts with
 shown as `build/` again), and must exit with status 0. Output
 is compared line by line: the text must match, integers exactly, other numbers
 within 2% or 1e-4 (float results may differ in the last bits between
-processors). Prints one line per problem and exits with 1 if there is any.
+processors). Every number in the page's prose must be one its output shows, or
+allowlisted on the page with its source (check_prose_numbers.py has the rules).
+Prints one line per problem and exits with 1 if there is any.
 Standard library only.
 """
 
@@ -31,6 +33,7 @@ from pathlib import Path
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import check_nn_doc as shared  # noqa: E402  (block_after, check_excerpt, the problem list)
+import check_prose_numbers as prose  # noqa: E402
 
 MARKER = re.compile(r"^<!--\s*(excerpt|run|writes)(?::\s*(\S+))?\s*-->\s*$")
 NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
@@ -135,10 +138,12 @@ def main():
         else:
             check_writes(root, build, doc, arg, body, at)
             counts["writes"] += 1
+    n_prose = prose.check_page(page, problem)
     if shared.problems:
         return 1
     print(f"{doc}: {counts['excerpt']} excerpts match the code, {counts['run']} commands print what the page "
-          f"shows, {counts['writes']} committed outputs are current")
+          f"shows, {counts['writes']} committed outputs are current" +
+          (f", {n_prose} numbers in the prose come from its output or its allowlist" if n_prose is not None else ""))
     return 0
 
 

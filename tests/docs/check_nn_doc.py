@@ -20,6 +20,8 @@ $CXX (default c++) and -Werror, run in a scratch directory, and its output is
 compared with the page: the text must match exactly, integers too, and other
 numbers within 5% (BLAS kernels differ between processors in the last bits,
 and a long training run carries those differences into printed losses).
+Every number in the page's prose must be one its output shows, or allowlisted
+on the page with its source (check_prose_numbers.py, which has the rules).
 Prints one line per problem and exits with 1 if there is any. Standard library only.
 """
 
@@ -30,6 +32,10 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import check_prose_numbers as prose  # noqa: E402
 
 MARKER = re.compile(r"^<!--\s*(excerpt|program|output):\s*(\S+)\s*-->\s*$")
 NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
@@ -201,11 +207,13 @@ def main():
             if name in outputs:
                 run_program(root, Path(args.build_root), doc, name, code, "\n".join(outputs[name][0]), at)
                 ran += 1
+    n_prose = prose.check_page(doc_path, problem)
     if problems:
         return 1
     print(f"{doc}: {n_excerpts} excerpts match the code; " +
           (f"{ran} programs compiled, ran and printed what the page shows" if args.build_root
-           else f"{len(programs)} programs not run (no build directory given)"))
+           else f"{len(programs)} programs not run (no build directory given)") +
+          (f"; {n_prose} numbers in the prose come from its output or its allowlist" if n_prose is not None else ""))
     return 0
 
 
