@@ -5,11 +5,13 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <bit>
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -34,6 +36,17 @@ namespace {
 
 // "load_checkpoint(ckpt/gen.safetensors): " — the start of every message.
 std::string prefix(const char* who, const fs::path& path) { return std::string(who) + "(" + path.string() + "): "; }
+
+// "" if every value of t is finite, else e.g. "holds nan (element 3)": a checkpoint
+// holds finite numbers only, so a NaN can neither be saved nor come back.
+std::string non_finite(const Tensor& t) {
+    const float* v = t.value().data();
+    for (std::size_t i = 0; i < t.size(); ++i)
+        if (!std::isfinite(v[i]))
+            return std::string("holds ") + (std::isnan(v[i]) ? "nan" : v[i] > 0 ? "inf" : "-inf") + " (element " +
+                   std::to_string(i) + ")";
+    return "";
+}
 
 // ---------------------------------------------------------------- writing
 
@@ -99,6 +112,8 @@ void write_impl(const fs::path& path, const NamedTensors& tensors, const Metadat
         if (name == "__metadata__") throw std::invalid_argument(where + "__metadata__ cannot name a tensor");
         if (!names.insert(name).second) throw std::invalid_argument(where + "two tensors are named " + name);
         if (!t.defined()) throw std::invalid_argument(where + "tensor " + name + " is empty (no value)");
+        if (const std::string bad = non_finite(t); !bad.empty())
+            throw std::invalid_argument(where + "tensor " + name + " " + bad + "; not saved");
         const std::uint64_t bytes = t.size() * sizeof(float);
         header[name] = {{"dtype", "F32"},
                         {"shape", std::vector<std::size_t>(t.shape().begin(), t.shape().end())},
@@ -145,6 +160,40 @@ struct Entry {
 };
 
 using File = std::unique_ptr<std::FILE, int (*)(std::FILE*)>;
+
+// The header of a real checkpoint is a few kilobytes; a longer one is refused
+// before it is read into memory.
+constexpr std::uint64_t max_header_bytes = std::uint64_t{100} << 20;  // 100 MiB
+
+// What a file that is not a regular one is, for messages.
+std::string file_kind(mode_t mode) {
+    if (S_ISFIFO(mode)) return "a FIFO";
+    if (S_ISCHR(mode)) return "a character device";
+    if (S_ISBLK(mode)) return "a block device";
+    if (S_ISSOCK(mode)) return "a socket";
+    return "neither a file nor a directory";
+}
+
+// Open path for reading, refusing at once anything that is not a regular file; sets
+// `size`. O_NONBLOCK makes opening a FIFO return at once (without it, open waits
+// for a writer that may never come); fstat then tells what the path really is.
+std::FILE* open_regular_file(const fs::path& path, const std::string& where, std::uint64_t& size) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) throw std::runtime_error(where + "cannot open: " + std::strerror(errno));
+    struct stat st {};
+    std::string problem;
+    if (::fstat(fd, &st) != 0) problem = std::string("cannot open: ") + std::strerror(errno);
+    else if (S_ISDIR(st.st_mode)) problem = "is a directory, not a file";
+    else if (!S_ISREG(st.st_mode)) problem = "not a regular file (" + file_kind(st.st_mode) + ")";
+    std::FILE* f = problem.empty() ? ::fdopen(fd, "rb") : nullptr;
+    if (f == nullptr && problem.empty()) problem = std::string("cannot open: ") + std::strerror(errno);
+    if (!problem.empty()) {
+        ::close(fd);
+        throw std::runtime_error(where + problem);
+    }
+    size = static_cast<std::uint64_t>(st.st_size);
+    return f;
+}
 
 // n bytes from f, or a runtime_error (the size was checked, so a short read means the file changed).
 void read_exact(std::FILE* f, void* out, std::size_t n, const std::string& where) {
@@ -202,12 +251,8 @@ SafetensorsFile read_impl(const fs::path& path, const char* who) {
     const std::string where = prefix(who, path);
 
     // The file: a regular file, at least 8 bytes.
-    std::error_code ec;
-    if (fs::is_directory(path, ec)) throw std::runtime_error(where + "is a directory, not a file");
-    File f(std::fopen(path.c_str(), "rb"), &std::fclose);
-    if (!f) throw std::runtime_error(where + "cannot open: " + std::strerror(errno));
-    const std::uint64_t file_size = fs::file_size(path, ec);
-    if (ec) throw std::runtime_error(where + "cannot get the file size: " + ec.message());
+    std::uint64_t file_size = 0;
+    File f(open_regular_file(path, where, file_size), &std::fclose);
     if (file_size < 8)
         throw std::runtime_error(where + "file is " + std::to_string(file_size) +
                                  " bytes long; a safetensors file starts with an 8-byte header length");
@@ -220,6 +265,9 @@ SafetensorsFile read_impl(const fs::path& path, const char* who) {
     if (n > file_size - 8)
         throw std::runtime_error(where + "header length " + std::to_string(n) + " runs past the end of the file (" +
                                  std::to_string(file_size - 8) + " bytes follow the length)");
+    if (n > max_header_bytes)
+        throw std::runtime_error(where + "header length " + std::to_string(n) + " is over this reader's limit of " +
+                                 std::to_string(max_header_bytes) + " bytes");
     std::string text(n, '\0');
     read_exact(f.get(), text.data(), n, where);
     const std::uint64_t data_size = file_size - 8 - n;
@@ -283,7 +331,10 @@ SafetensorsFile read_impl(const fs::path& path, const char* who) {
     for (const Entry& e : entries) {
         Array a = Array::from_shape(e.shape);
         read_exact(f.get(), a.data(), e.end - e.begin, where);
-        out.tensors.emplace_back(e.name, Tensor(std::move(a)));
+        Tensor t(std::move(a));
+        if (const std::string bad = non_finite(t); !bad.empty())
+            throw std::runtime_error(where + "tensor " + e.name + " " + bad);
+        out.tensors.emplace_back(e.name, std::move(t));
     }
     return out;
 }
@@ -358,6 +409,9 @@ Metadata load_checkpoint(const fs::path& path, Module& module, Optimizer* opt) {
                                      opt->name());
         if (!md.count("optim.step_count") || !parse_whole(md.at("optim.step_count"), step_count))
             throw std::runtime_error(where + "metadata optim.step_count is missing or not an integer");
+        if (step_count > max_step_count)
+            throw std::runtime_error(where + "metadata optim.step_count " + md.at("optim.step_count") +
+                                     " is over the limit of " + std::to_string(max_step_count) + " (2^53)");
         if (!md.count("optim.lr") || !parse_whole(md.at("optim.lr"), lr))
             throw std::runtime_error(where + "metadata optim.lr is missing or not a number");
         try {

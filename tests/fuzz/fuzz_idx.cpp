@@ -1,7 +1,7 @@
 // fuzz_idx.cpp — libFuzzer target for the IDX reader (examples/common/idx.hpp).
 // Each input is written to a file and given to read_idx, then used as the images
 // file and as the labels file of an MNIST directory whose other file is valid
-// (load_mnist_dir: rank, count and label checks). Whatever the bytes, the only
+// (load_mnist_dir, any image size: rank, count and label checks). Whatever the bytes, the only
 // allowed outcomes are a result or std::runtime_error; a crash, a sanitizer
 // report, a hang or a huge allocation is a finding. Starts with 1f 8b: the gzip path.
 #include <cstddef>
@@ -43,8 +43,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     fuzz::write_bytes(dirs.plain, data, size);
     expect_only_runtime_errors([&] { data::read_idx(dirs.plain); });
     fuzz::write_bytes(dirs.as_images / "train-images-idx3-ubyte", data, size);
-    expect_only_runtime_errors([&] { data::load_mnist_dir(dirs.as_images, "train"); });
+    expect_only_runtime_errors([&] { data::load_mnist_dir(dirs.as_images, "train", data::any_image_size); });
     fuzz::write_bytes(dirs.as_labels / "train-labels-idx1-ubyte", data, size);
-    expect_only_runtime_errors([&] { data::load_mnist_dir(dirs.as_labels, "train"); });
+    expect_only_runtime_errors([&] { data::load_mnist_dir(dirs.as_labels, "train", data::any_image_size); });
     return 0;
 }
