@@ -23,7 +23,6 @@
 #include <nlohmann/json.hpp>
 
 #include "autodiff/autodiff.hpp"
-#include "examples/common/atomic_file.hpp"
 #include "examples/common/idx.hpp"
 #include "examples/common/judge.hpp"
 #include "examples/common/metrics.hpp"
@@ -31,6 +30,7 @@
 #include "examples/common/options.hpp"
 #include "examples/common/run.hpp"
 #include "examples/common/train_state.hpp"
+#include "nn/atomic_file.hpp"
 
 using namespace xgrad;
 using namespace xgrad::examples;
@@ -294,7 +294,7 @@ int run(EvalOptions& opt) {
     const Evaluation ev = opt.real ? evaluate_real(opt, judge, test) : evaluate_generator(opt, judge, test);
     print_table(ev, opt.judge, judge_md);
     if (!opt.json.empty()) {
-        write_file_atomically(opt.json, to_json(ev).dump(2) + "\n");
+        nn::write_file_atomically(opt.json, to_json(ev).dump(2) + "\n");
         std::printf("wrote %s\n", opt.json.c_str());
     }
     return 0;

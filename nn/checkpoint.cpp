@@ -4,7 +4,6 @@
 #include "checkpoint.hpp"
 
 #include <fcntl.h>
-#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -13,7 +12,6 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <memory>
@@ -22,6 +20,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "atomic_file.hpp"
 #include "number_text.hpp"
 
 namespace xgrad::nn {
@@ -50,54 +49,14 @@ std::string non_finite(const Tensor& t) {
 
 // ---------------------------------------------------------------- writing
 
-// write() until every byte is out (write may write less than asked).
-void write_all(int fd, const void* data, std::size_t n, const std::string& fail) {
-    const char* p = static_cast<const char*>(data);
-    while (n > 0) {
-        const ssize_t k = ::write(fd, p, n);
-        if (k < 0 && errno == EINTR) continue;
-        if (k < 0) throw std::runtime_error(fail + std::strerror(errno));
-        p += k;
-        n -= static_cast<std::size_t>(k);
-    }
-}
-
-// Write header then the tensors' data to "<path>.tmp-<pid>" in the same
-// directory, fsync it, then rename it over path. rename within one directory is
-// atomic: readers see the old file or the new one, never half of one.
+// Header then each tensor's data, straight from memory (no copy into one buffer),
+// through the atomic write of atomic_file.hpp.
 void write_atomically(const fs::path& path, const std::string& header, const NamedTensors& tensors,
                       const std::string& where) {
-    const std::string tmp = path.string() + ".tmp-" + std::to_string(::getpid());
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) throw std::runtime_error(where + "cannot create temporary file " + tmp + ": " + std::strerror(errno));
-    bool fd_open = true;
-    try {
-        const std::string fail = where + "cannot write temporary file " + tmp + ": ";
-        write_all(fd, header.data(), header.size(), fail);
-        for (const auto& [name, t] : tensors) write_all(fd, t.value().data(), t.size() * sizeof(float), fail);
-        if (::fsync(fd) != 0) throw std::runtime_error(fail + std::strerror(errno));
-        fd_open = false;
-        if (::close(fd) != 0) throw std::runtime_error(fail + std::strerror(errno));
-        // Test hook (tests/test_interrupt.sh): XGRAD_TEST_PAUSE_BEFORE_RENAME=<seconds> waits
-        // here, the new file complete under its temporary name, so that a test can kill
-        // the process in the middle of a checkpoint write.
-        if (const char* pause = std::getenv("XGRAD_TEST_PAUSE_BEFORE_RENAME")) ::sleep(std::atoi(pause));
-        if (std::rename(tmp.c_str(), path.c_str()) != 0)
-            throw std::runtime_error(where + "cannot rename " + tmp + " to " + path.string() + ": " +
-                                     std::strerror(errno));
-    } catch (...) {
-        if (fd_open) ::close(fd);
-        ::unlink(tmp.c_str());  // the previous file at path was never touched
-        throw;
-    }
-    // Make the rename itself survive a power cut (best effort: the new file is in place already).
-    const fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
-    const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-        ::fsync(dfd);
-        ::close(dfd);
-    }
-    remove_stale_temporaries(path);
+    std::vector<std::string_view> pieces{header};
+    for (const auto& [name, t] : tensors)
+        pieces.emplace_back(reinterpret_cast<const char*>(t.value().data()), t.size() * sizeof(float));
+    write_file_atomically(path, pieces, where);
 }
 
 void write_impl(const fs::path& path, const NamedTensors& tensors, const Metadata& metadata, const char* who) {
@@ -128,28 +87,6 @@ void write_impl(const fs::path& path, const NamedTensors& tensors, const Metadat
     for (int i = 0; i < 8; ++i) head[i] = static_cast<char>((text.size() >> (8 * i)) & 0xff);
     write_atomically(path, head + text, tensors, where);
 }
-
-}  // namespace
-
-void remove_stale_temporaries(const fs::path& path) noexcept {
-    const fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
-    const std::string prefix = path.filename().string() + ".tmp-";
-    std::error_code ec;
-    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-        const std::string name = it->path().filename().string();
-        if (name.size() <= prefix.size() || name.size() > prefix.size() + 9 || name.compare(0, prefix.size(), prefix) != 0)
-            continue;
-        const std::string digits = name.substr(prefix.size());
-        if (digits.find_first_not_of("0123456789") != std::string::npos) continue;
-        // kill(pid, 0) sends nothing; it fails with ESRCH when no process has that pid.
-        if (::kill(static_cast<pid_t>(std::stol(digits)), 0) != 0 && errno == ESRCH) {
-            std::error_code ignored;
-            fs::remove(it->path(), ignored);
-        }
-    }
-}
-
-namespace {
 
 // ---------------------------------------------------------------- reading
 

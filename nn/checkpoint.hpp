@@ -1,6 +1,6 @@
 // checkpoint.hpp — save and load a module (and its optimizer) in the safetensors
 // format, which Python (json + numpy, or the safetensors package) reads too.
-// Writes are atomic (temporary file, fsync, rename): a crash or a full disk never
+// Writes are atomic (atomic_file.hpp): a crash or a full disk never
 // destroys the previous file. Loads check everything before they change anything.
 // Format and a Python reader: docs/checkpoints.md.
 #pragma once
@@ -38,13 +38,6 @@ struct SafetensorsFile {
 // file, if any, is left as it was).
 void write_safetensors(const std::filesystem::path& path, const NamedTensors& tensors,
                        const Metadata& metadata = {});
-
-// An atomic write goes to "<path>.tmp-<pid>" first. A process killed in the middle
-// of one (kill -9, a crash) leaves that file behind. This removes the ones next to
-// `path` whose process no longer runs; a running process's file may be a write in
-// progress and is left alone. write_safetensors calls it after each write; call it
-// after your own atomic writes (examples/common/atomic_file.cpp does). Never throws.
-void remove_stale_temporaries(const std::filesystem::path& path) noexcept;
 
 // Reads and checks a whole file; tensors are new leaves that do not require grad.
 // std::runtime_error "read_safetensors(<path>): ..." for a missing, truncated or malformed

@@ -3,6 +3,7 @@
 
 #include "../autodiff/autodiff.hpp"
 #include "activation.hpp"
+#include "atomic_file.hpp"
 #include "batchnorm.hpp"
 #include "checkpoint.hpp"
 #include "dropout.hpp"

@@ -493,15 +493,12 @@ TEST_CASE("writes are atomic") {
     SUBCASE("parent is a regular file") {
         write_file(dir / "file", "x");
         const fs::path p = dir.path / "file" / "ckpt.safetensors";
-        CHECK_FAILS_WITH(save_checkpoint(p, model), "save_checkpoint(" + p.string() + "): cannot create temporary file " +
-                                                        p.string() + ".tmp-" + std::to_string(::getpid()) +
-                                                        ": Not a directory");
+        CHECK_FAILS_WITH(save_checkpoint(p, model), "save_checkpoint(" + p.string() + "): cannot write (Not a directory)");
     }
     SUBCASE("directory does not exist") {
         const fs::path p = dir.path / "no" / "such" / "ckpt.safetensors";
         CHECK_FAILS_WITH(write_safetensors(p, module_tensors(model)),
-                         "write_safetensors(" + p.string() + "): cannot create temporary file " + p.string() + ".tmp-" +
-                             std::to_string(::getpid()) + ": No such file or directory");
+                         "write_safetensors(" + p.string() + "): cannot write (No such file or directory)");
         CHECK_FALSE(fs::exists(dir.path / "no"));
     }
     SUBCASE("the disk fills up halfway: the old checkpoint survives") {
@@ -522,8 +519,7 @@ TEST_CASE("writes are atomic") {
             }
         }
 
-        CHECK(message == "save_checkpoint(" + p.string() + "): cannot write temporary file " + p.string() + ".tmp-" +
-                             std::to_string(::getpid()) + ": File too large");
+        CHECK(message == "save_checkpoint(" + p.string() + "): cannot write (File too large)");
         CHECK(read_file(p) == old_bytes);
         Tiny fresh(true);
         load_checkpoint(p, fresh);

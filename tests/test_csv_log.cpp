@@ -136,6 +136,6 @@ TEST_CASE("CsvLog errors") {
     SUBCASE("a path that cannot be written") {
         write_file(dir / "file", "x");
         const std::string bad = dir / "file" + "/losses.csv";
-        CHECK_FAILS_WITH(CsvLog(bad, columns), bad + ": cannot open for writing (Not a directory)");
+        CHECK_FAILS_WITH(CsvLog(bad, columns), bad + ": cannot write (Not a directory)");
     }
 }

@@ -116,7 +116,37 @@ TEST_CASE("write_idx then read_idx gives the array back") {
         write_idx(dir / "labels", IdxArray{{2}, {1, 2}});
         write_idx(dir / "labels", IdxArray{{3}, {4, 5, 6}});
         CHECK(read_idx(dir / "labels").data == Bytes{4, 5, 6});
-        CHECK_FALSE(fs::exists(dir / "labels.tmp"));
+        CHECK(files_in(dir.path) == 1);  // no "labels.tmp-<pid>" left
+    }
+}
+
+TEST_CASE("a write_idx that fails (a full disk) leaves the previous file and no temporary") {
+    TempDir dir;
+    const IdxArray small{{4}, {1, 2, 3, 4}};
+    Bytes noise(78400);  // pseudo-random bytes, which gzip cannot shrink much
+    std::uint32_t x = 1;
+    for (std::uint8_t& b : noise) b = static_cast<std::uint8_t>((x = x * 1103515245u + 12345u) >> 24);
+    const IdxArray large{{100, 28, 28}, noise};
+    for (const char* name : {"labels-idx1-ubyte", "labels-idx1-ubyte.gz"}) {
+        CAPTURE(name);
+        const fs::path p = dir / name;
+        write_idx(p, small);
+        const Bytes old_bytes = read_bytes(p);
+        // A full disk: a 2 KiB limit on file size makes the write fail partway with EFBIG.
+        std::string message;
+        {
+            const FileSizeLimit limit(2048);
+            try {
+                write_idx(p, large);
+            } catch (const std::runtime_error& e) {
+                message = e.what();
+            }
+        }
+        CHECK(message == p.string() + ": cannot write (File too large)");
+        CHECK(read_bytes(p) == old_bytes);
+        CHECK(read_idx(p).data == small.data);
+        fs::remove(p);
+        CHECK(files_in(dir.path) == 0);  // the temporary file is gone too
     }
 }
 

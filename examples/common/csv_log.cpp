@@ -17,7 +17,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "atomic_file.hpp"
+#include "nn/atomic_file.hpp"
 
 namespace xgrad::examples {
 
@@ -100,16 +100,13 @@ CsvLog::CsvLog(const std::string& path, std::vector<std::string> columns, long l
         throw std::invalid_argument("CsvLog(" + path_ + "): the first column must be \"step\"");
     const std::string header = join(columns_);
 
-    // Resuming: rewrite the file with what the resumed run already counts, then append to it.
+    // Start the file (resuming: with what the resumed run already counts, else with
+    // the header alone) in one atomic write, then append a line per row.
     std::error_code ec;
     const bool resume = keep_until_step >= 0 && std::filesystem::exists(path_, ec);
-    if (resume) write_file_atomically(path_, kept_part(path_, header, keep_until_step));
-    file_.open(path_, resume ? std::ios::app : std::ios::trunc);
+    nn::write_file_atomically(path_, resume ? kept_part(path_, header, keep_until_step) : header + '\n');
+    file_.open(path_, std::ios::app);
     if (!file_) throw std::runtime_error(path_ + ": cannot open for writing (" + std::strerror(errno) + ")");
-    if (!resume) {
-        file_ << header << '\n';
-        flush();
-    }
 }
 
 void CsvLog::row(const std::vector<double>& values) {

