@@ -165,7 +165,7 @@ int run(GanOptions& opt) {
             bar.finish({{"d_loss", d_sum / (steps - first)}, {"g_loss", g_sum / (steps - first)}});
             state.epoch = epoch;
             state.batch = 0;
-            save_train_state(checkpoint, *gen, *disc, opt_gen, opt_disc, rng, state);  // checks it is finite first
+            save_train_state(checkpoint, *gen, *disc, opt_gen, opt_disc, rng, state);
             saved = state;
             if (epoch % opt.sample_every == 0 || epoch == opt.epochs)
                 write_samples(*gen, grid_z, range, out, epoch);
