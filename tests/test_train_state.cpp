@@ -489,8 +489,8 @@ TEST_CASE("check_out_is_free: an --out that holds a run is refused, or replaced 
         write_file(p, "junk");
         CHECK_FAILS_WITH(check_out_is_free(out, "gan_mnist", false),
                          "--out " + out + " already holds a checkpoint that cannot be read (read_safetensors(" + p +
-                             "): file is 4 bytes long; a safetensors file starts with an 8-byte header length); start over with "
-                             "--overwrite");
+                             "): file is 4 bytes long; a safetensors file starts with an 8-byte header length); "
+                             "start over with --overwrite");
     }
     SUBCASE("a safetensors file of something else") {
         nn::write_safetensors(p, {{"w", Tensor(Array{1.0f})}});

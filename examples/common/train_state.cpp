@@ -185,8 +185,8 @@ std::string compare_data(const std::string& where, const DataFingerprint& file, 
         throw std::runtime_error(where + "checkpoint was trained on " + data_text(file) + "; this run reads " +
                                  data_text(run) + " (resume with --data " + file.path + ")");
     if (file.path != run.path)
-        return where + "note: the checkpoint was trained on this same data at " + file.path + "; this run reads it from " +
-               run.path;
+        return where + "note: the checkpoint was trained on this same data at " + file.path +
+               "; this run reads it from " + run.path;
     return "";
 }
 
