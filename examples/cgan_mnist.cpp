@@ -11,6 +11,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 
 #include "autodiff/autodiff.hpp"
 #include "examples/common/csv_log.hpp"
@@ -79,21 +80,27 @@ StepLosses train_step(GeneratorNet& gen, DiscriminatorNet& disc, nn::Optimizer& 
     return {d_loss.item(), g_loss.item()};
 }
 
-// A 10 x 10 grid from fixed noise; row r asks for digit r.
+// A 10 x 10 grid from fixed noise, into the files sample_grid_paths names (run.hpp); row r asks for digit r.
 void write_samples(GeneratorNet& gen, const Tensor& grid_z, const Indices& grid_y, PixelRange range,
-                   const std::filesystem::path& out, std::int64_t epoch) {
+                   const std::filesystem::path& out, std::int64_t epoch, bool only_missing = false) {
+    const auto paths = sample_grid_paths(out, epoch, only_missing);
+    if (paths.empty()) return;
     NoGrad no_grad;
     gen.eval();
     const Array images = to_unit_range(gen(grid_z, one_hot(grid_y, kClasses)).value(), range);
     gen.train();
-    char name[64];
-    std::snprintf(name, sizeof name, "samples_epoch_%03lld.png", static_cast<long long>(epoch));
-    write_image_grid((out / name).string(), images, 28, 28, 10, 10);
-    write_image_grid((out / "samples.png").string(), images, 28, 28, 10, 10);
+    for (const auto& path : paths) {
+        write_image_grid(path.string(), images, 28, 28, 10, 10);
+        if (only_missing) std::printf("wrote the missing %s from the checkpoint\n", path.c_str());
+    }
 }
 
 int run(GanOptions& opt) {
     finish_options(opt, "cgan_mnist");
+    if (!opt.resume) {  // an --out that holds a run: refused, or (--overwrite) said out loud
+        const std::string replacing = check_out_is_free(opt.out, "cgan_mnist", opt.overwrite);
+        if (!replacing.empty()) std::printf("%s\n", replacing.c_str());
+    }
     if (opt.threads > 0) openblas_set_num_threads(opt.threads);
     const data::Dataset train = data::load_mnist_dir(opt.data, "train");
     check_batch_fits(opt, train.size());
@@ -120,15 +127,24 @@ int run(GanOptions& opt) {
     const std::filesystem::path out = opt.out;
     const std::string checkpoint = (out / "checkpoint.safetensors").string();
     TrainState state;
+    state.data = data_fingerprint(opt.data, train);
     state.settings = {{"program", "cgan_mnist"},
                       {"arch", opt.arch},
                       {"z_dim", std::to_string(opt.z_dim)},
-                      {"cond_weight", std::to_string(opt.cond_weight)}};
+                      {"cond_weight", nn::float_text(opt.cond_weight)}};
+    std::optional<TrainState> saved;  // what the checkpoint file holds, for the message of a non-finite stop
     if (opt.resume) {
         if (!std::filesystem::exists(checkpoint))
             throw std::runtime_error("--resume: no checkpoint at " + checkpoint + " (train without --resume first)");
-        state = load_train_state(checkpoint, *gen, *disc, opt_gen, opt_disc, rng, state.settings);
+        state = load_train_state(checkpoint, *gen, *disc, opt_gen, opt_disc, rng, state.settings, state.data);
+        saved = state;
+        if (!state.note.empty()) std::printf("%s\n", state.note.c_str());
         std::printf("resumed from %s %s\n", checkpoint.c_str(), position_text(state).c_str());
+        if (state.epoch >= opt.epochs) {  // nothing to train; a grid a failed write lost is made again
+            std::printf("%s\n", complete_text("cgan_mnist", opt.out, state, opt.epochs).c_str());
+            if (state.batch == 0) write_samples(*gen, grid_z, grid_y, range, out, state.epoch, true);
+            return 0;
+        }
         if (opt.lr_given) {  // the checkpoint restored the saved rate; an explicit --lr replaces it
             opt_gen.set_lr(opt.lr);
             opt_disc.set_lr(opt.lr);
@@ -162,22 +178,21 @@ int run(GanOptions& opt) {
             csv.flush();
             if (state.batch < static_cast<std::int64_t>(steps)) {  // a signal stopped the epoch: save where it is
                 save_train_state(checkpoint, *gen, *disc, opt_gen, opt_disc, rng, state);
+                saved = state;
                 return report_interrupt("cgan_mnist", interrupt_signal(), position_text(state), checkpoint);
             }
             bar.finish({{"d_loss", d_sum / (steps - first)}, {"g_loss", g_sum / (steps - first)}});
             state.epoch = epoch;
             state.batch = 0;
             save_train_state(checkpoint, *gen, *disc, opt_gen, opt_disc, rng, state);
+            saved = state;
             if (epoch % opt.sample_every == 0 || epoch == opt.epochs)
                 write_samples(*gen, grid_z, grid_y, range, out, epoch);
             if (interrupt_signal() && epoch < opt.epochs)  // the signal came in the epoch's last step
                 return report_interrupt("cgan_mnist", interrupt_signal(), position_text(state), checkpoint);
         }
-    } catch (const NonFiniteLoss& e) {  // keep the last good checkpoint; say where it is
-        std::fprintf(stderr, "cgan_mnist: %s; stopping. %s\n", e.what(),
-                     state.epoch > 0 ? ("The last good checkpoint is " + checkpoint + " (epoch " +
-                                        std::to_string(state.epoch) + ").").c_str()
-                                     : "No checkpoint was written yet.");
+    } catch (const NonFiniteLoss& e) {  // a NaN loss or tensor: keep the last good checkpoint; say where it is
+        std::fprintf(stderr, "cgan_mnist: %s; stopping. %s\n", e.what(), last_good_text(checkpoint, saved).c_str());
         return 3;
     }
     std::printf("done: %s/samples.png, losses.csv, checkpoint.safetensors\n", opt.out.c_str());

@@ -4,7 +4,9 @@
 # the build directory): short runs finish with finite losses and write their
 # CSV, grids and checkpoint; a resumed run ends bit-identical to an
 # uninterrupted one; bad options and a diverging run give a clear message and
-# a non-zero exit without touching the saved checkpoint.
+# a non-zero exit without touching the saved checkpoint; an --out that holds a
+# run is never replaced without --overwrite; a complete run remakes a lost grid;
+# a checkpoint resumes only on the data and settings it was trained with.
 set -uo pipefail
 build="$1"; src="$2"
 source "$src/tests/script_lib.sh" || exit 1  # data, tmp, pass, fail, expect_error; fetches the digits
@@ -28,6 +30,50 @@ for prog in gan_mnist cgan_mnist; do
     || fail "$prog: PNG signature"
 done
 
+g="$build/examples/gan_mnist"
+c="$build/examples/cgan_mnist"
+
+# An --out that holds a run: refused before anything is touched, naming the run and the ways on.
+o="$tmp/gan_mnist"
+cp "$o/checkpoint.safetensors" "$tmp/kept.safetensors"; cp "$o/losses.csv" "$tmp/kept.csv"
+expect_error "--out holds a run" \
+  "gan_mnist: --out $o already holds a gan_mnist run (after epoch 2); continue it with --resume, or start over with --overwrite" \
+  "$g" --data "$data" --epochs 1 --out "$o"
+expect_error "--out holds another program's run" \
+  "cgan_mnist: --out $o already holds a gan_mnist run (after epoch 2); choose another --out, or start over with --overwrite" \
+  "$c" --data "$data" --epochs 1 --out "$o"
+cmp -s "$o/checkpoint.safetensors" "$tmp/kept.safetensors" && cmp -s "$o/losses.csv" "$tmp/kept.csv" \
+  && pass "a refused run touches nothing" || fail "a refused run changed the old run's files"
+mkdir -p "$tmp/log_only"; echo "step,epoch,d_loss,g_loss" > "$tmp/log_only/losses.csv"
+expect_error "--out holds losses.csv only" \
+  "gan_mnist: --out $tmp/log_only already holds a losses.csv but no checkpoint (a run stopped before its first one); start over with --overwrite" \
+  "$g" --data "$data" --out "$tmp/log_only"
+mkdir -p "$tmp/junk"; echo "junk" > "$tmp/junk/checkpoint.safetensors"
+expect_error "--out holds an unreadable checkpoint" \
+  "gan_mnist: --out $tmp/junk already holds a checkpoint that cannot be read (read_safetensors($tmp/junk/checkpoint.safetensors): file is 5 bytes long; a safetensors file starts with an 8-byte header length); start over with --overwrite" \
+  "$g" --data "$data" --out "$tmp/junk"
+
+# A checkpoint records its data: resuming on other data is refused with both; the same
+# data in another directory resumes with a note. (FNV-1a 64 of the label bytes, after
+# the label file's 8-byte header.)
+label_hash() {
+  local h=$((0xcbf29ce484222325)) b
+  for b in $(od -An -tu1 -v -j8 "$1"); do h=$(( (h ^ b) * 0x100000001b3 )); done
+  printf '%016x' "$h"
+}
+other="$tmp/other_data"; moved="$tmp/moved_data"; mkdir -p "$other" "$moved"
+abs_data="$(cd "$data" && pwd)"
+ln -s "$abs_data/t10k-images-idx3-ubyte" "$other/train-images-idx3-ubyte"  # the test split, as training data
+ln -s "$abs_data/t10k-labels-idx1-ubyte" "$other/train-labels-idx1-ubyte"
+ln -s "$abs_data/train-images-idx3-ubyte" "$abs_data/train-labels-idx1-ubyte" "$moved/"
+train_hash="$(label_hash "$data/train-labels-idx1-ubyte")"; test_hash="$(label_hash "$data/t10k-labels-idx1-ubyte")"
+expect_error "--resume on other data" \
+  "gan_mnist: $o/checkpoint.safetensors: checkpoint was trained on $data (8000 images, labels $train_hash); this run reads $other (2000 images, labels $test_hash) (resume with --data $data)" \
+  "$g" --data "$other" --epochs 3 --resume --out "$o"
+"$g" --data "$moved" --epochs 2 --resume --out "$o" > "$tmp/moved.log" 2>&1 \
+  && grep -qxF "$o/checkpoint.safetensors: note: the checkpoint was trained on this same data at $data; this run reads it from $moved" "$tmp/moved.log" \
+  && pass "--resume on the same data moved: a note" || { fail "--resume on moved data"; cat "$tmp/moved.log"; }
+
 # Resume: 1 epoch, then --resume to 2, equals the uninterrupted 2-epoch run above, bit for bit.
 r="$tmp/resumed"
 "$build/examples/cgan_mnist" --data "$data" --epochs 1 --out "$r" > /dev/null 2>&1 \
@@ -40,21 +86,48 @@ cmp -s "$r/checkpoint.safetensors" "$tmp/cgan_mnist/checkpoint.safetensors" \
 cmp -s "$r/losses.csv" "$tmp/cgan_mnist/losses.csv" && pass "cgan_mnist: resumed CSV identical" \
   || fail "cgan_mnist: resumed CSV differs"
 
-# Same seed, same run.
-"$build/examples/gan_mnist" --data "$data" --epochs 1 --out "$tmp/again" > /dev/null 2>&1
+# Settings compare exactly: a --cond-weight of 1e-7 is not the checkpoint's 0.
+expect_error "--cond-weight 1e-7 against 0" \
+  "cgan_mnist: $r/checkpoint.safetensors: checkpoint is for cond_weight 0, this run is cond_weight 1e-07" \
+  "$c" --data "$data" --epochs 3 --resume --cond-weight 1e-7 --out "$r"
+
+# A complete run: --resume trains nothing, says so, and remakes the final grids a
+# failed write lost, byte for byte (the checkpoint's generator, the same fixed noise).
+cp "$r/samples.png" "$tmp/samples_kept.png"; cp "$r/checkpoint.safetensors" "$tmp/ckpt_kept.safetensors"
+rm "$r/samples.png" "$r/samples_epoch_002.png"
+"$c" --data "$data" --epochs 2 --resume --out "$r" > "$tmp/complete.log" 2>&1; status=$?
+[ "$status" -eq 0 ] && grep -qxF "cgan_mnist: the run in $r is already complete (epoch 2 of --epochs 2); nothing to train. Raise --epochs to train on." "$tmp/complete.log" \
+  && pass "complete run: says so, exit 0" || { fail "complete run: exit $status"; cat "$tmp/complete.log"; }
+cmp -s "$r/samples.png" "$tmp/samples_kept.png" && cmp -s "$r/samples_epoch_002.png" "$tmp/samples_kept.png" \
+  && pass "complete run: the lost grids remade, identical" || fail "complete run: grids differ or missing"
+grep -qxF "wrote the missing $r/samples.png from the checkpoint" "$tmp/complete.log" \
+  && pass "complete run: says which grids it wrote" || fail "complete run: no 'wrote the missing' line"
+cmp -s "$r/checkpoint.safetensors" "$tmp/ckpt_kept.safetensors" && cmp -s "$r/losses.csv" "$tmp/cgan_mnist/losses.csv" \
+  && pass "complete run: checkpoint and losses untouched" || fail "complete run: checkpoint or losses changed"
+"$c" --data "$data" --epochs 1 --resume --out "$r" > "$tmp/past.log" 2>&1 \
+  && grep -qxF "cgan_mnist: the run in $r is already past --epochs 1 (after epoch 2); nothing to train. Raise --epochs to train on." "$tmp/past.log" \
+  && pass "--epochs below the checkpoint's: says so" || { fail "--epochs below"; cat "$tmp/past.log"; }
+
+# Same seed, same run; --overwrite starts over (saying so) and writes the same run again.
+"$g" --data "$data" --epochs 1 --out "$tmp/again" > /dev/null 2>&1
 head -n 126 "$tmp/gan_mnist/losses.csv" | cmp -s - "$tmp/again/losses.csv" && pass "gan_mnist: same seed, same losses" \
   || fail "gan_mnist: same seed differs"
+cp "$tmp/again/checkpoint.safetensors" "$tmp/again.safetensors"
+"$g" --data "$data" --epochs 1 --out "$tmp/again" --overwrite > "$tmp/overwrite.log" 2>&1 \
+  && grep -qxF -- "--overwrite: starting over in $tmp/again, which holds a gan_mnist run (after epoch 1); its files are replaced as this run writes" "$tmp/overwrite.log" \
+  && cmp -s "$tmp/again/checkpoint.safetensors" "$tmp/again.safetensors" \
+  && head -n 126 "$tmp/gan_mnist/losses.csv" | cmp -s - "$tmp/again/losses.csv" \
+  && pass "--overwrite: says so and starts over" || { fail "--overwrite"; cat "$tmp/overwrite.log"; }
 
 # A diverging run stops, names the step, and leaves the last good checkpoint alone.
 cp "$r/checkpoint.safetensors" "$tmp/good.safetensors"
 expect_last_error "cgan_mnist: non-finite loss" \
-  "cgan_mnist: step 251 (epoch 3): g_loss is nan; stopping. The last good checkpoint is $r/checkpoint.safetensors (epoch 2)." \
+  "cgan_mnist: step 251 (epoch 3): g_loss is nan; stopping. The last good checkpoint is $r/checkpoint.safetensors (after epoch 2)." \
   "$build/examples/cgan_mnist" --data "$data" --epochs 3 --resume --lr 1e30 --out "$r"
 cmp -s "$r/checkpoint.safetensors" "$tmp/good.safetensors" && pass "cgan_mnist: checkpoint kept" \
   || fail "cgan_mnist: checkpoint changed"
 
 # Bad options: one line, non-zero exit.
-g="$build/examples/gan_mnist"
 expect_error "--epochs -3" "gan_mnist: --epochs must be positive, got -3" "$g" --data "$data" --epochs -3 --out "$tmp/x"
 expect_error "--batch-size 0" "gan_mnist: --batch-size must be positive, got 0" "$g" --data "$data" --batch-size 0 --out "$tmp/x"
 expect_error "--batch-size 9000" "gan_mnist: --batch-size 9000 is larger than the training set (8000 images)" \

@@ -1,7 +1,8 @@
-// run.cpp — shuffling, labels, pixel scaling, the non-finite check.
+// run.cpp — shuffling, labels, pixel scaling, the non-finite check, the grids' names.
 #include "run.hpp"
 
 #include <cmath>
+#include <cstdio>
 #include <numeric>
 #include <sstream>
 
@@ -46,6 +47,18 @@ void check_finite(const std::string& name, float value, std::int64_t step, std::
     std::ostringstream os;
     os << "step " << step << " (epoch " << epoch << "): " << name << " is " << (std::isnan(value) ? "nan" : value > 0 ? "inf" : "-inf");
     throw NonFiniteLoss(os.str());
+}
+
+std::vector<std::filesystem::path> sample_grid_paths(const std::filesystem::path& out, std::int64_t epoch,
+                                                     bool only_missing) {
+    char name[64];
+    std::snprintf(name, sizeof name, "samples_epoch_%03lld.png", static_cast<long long>(epoch));
+    const std::filesystem::path of_epoch = out / name, latest = out / "samples.png";
+    if (!only_missing) return {of_epoch, latest};
+    std::error_code ec;
+    if (!std::filesystem::exists(of_epoch, ec)) return {of_epoch, latest};
+    if (!std::filesystem::exists(latest, ec)) return {latest};
+    return {};
 }
 
 }  // namespace xgrad::examples

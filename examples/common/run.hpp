@@ -1,11 +1,14 @@
 // run.hpp — small pieces of a GAN training run that both example programs use:
-// shuffling, random labels, pixel scaling, and the non-finite-loss stop.
+// shuffling, random labels, pixel scaling, the non-finite-loss stop, and the
+// names of the sample grids.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "autodiff/random.hpp"
 #include "autodiff/shape.hpp"
@@ -26,11 +29,19 @@ Indices take(const Indices& all, const Indices& order, std::size_t begin, std::s
 Array to_pixel_range(const Array& unit, PixelRange range);
 Array to_unit_range(const Array& pixels, PixelRange range);
 
-// Thrown when a loss is NaN or infinite: the run stops and keeps its last good checkpoint.
+// Thrown when a loss is NaN or infinite, or a tensor about to be saved is
+// (check_finite_state, train_state.hpp): the run stops and keeps its last good checkpoint.
 struct NonFiniteLoss : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 // Throws NonFiniteLoss "step 1234 (epoch 3): d_loss is nan" when value is not finite.
 void check_finite(const std::string& name, float value, std::int64_t step, std::int64_t epoch);
+
+// The files the sample grid of `epoch` goes to: out/samples_epoch_NNN.png and
+// out/samples.png (the latest). only_missing: just those not there, to finish a
+// complete run whose last write was lost (samples.png too when samples_epoch_NNN.png
+// is missing: the grids are written in that order, so it shows an older epoch).
+std::vector<std::filesystem::path> sample_grid_paths(const std::filesystem::path& out, std::int64_t epoch,
+                                                     bool only_missing = false);
 
 }  // namespace xgrad::examples

@@ -3,11 +3,16 @@
 //             opt_gen.<state>, opt_disc.<state>  the optimizers' moments ("opt_gen.exp_avg.fc1.weight")
 //   metadata  epoch, step, batch, rng (Generator::state()), opt_gen.type/.step_count/.lr (and opt_disc.*),
 //             setting.<key> for each of the run's settings (setting.arch = mlp, ...);
+//             data.path, data.images, data.labels, data.label_hash: the data it trains on;
 //             mid-epoch (batch > 0) also batch_size and epoch_rng
 // A load checks every one of these against the run before it changes anything.
 #include "train_state.hpp"
 
 #include <algorithm>
+#include <climits>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
 #include <set>
 #include <stdexcept>
 
@@ -24,6 +29,9 @@ using nn::float_text;
 using nn::parse_whole;
 
 const std::string setting_prefix = "setting.";
+
+// The largest image or label count an IDX file can hold (its dimensions are 32-bit).
+constexpr std::int64_t max_count = (std::int64_t{1} << 32) - 1;
 
 bool starts_with(const std::string& s, const std::string& prefix) { return s.compare(0, prefix.size(), prefix) == 0; }
 
@@ -78,6 +86,18 @@ void copy_module(const FileTensors& file, std::vector<ModuleTensor>& tensors) {
     }
 }
 
+// The integer in metadata `key`, which must be in lo..hi: the bounds keep every counter
+// that grows from it (epoch, step) far from overflowing.
+std::int64_t counter(const std::string& where, const nn::Metadata& md, const std::string& key, std::int64_t lo,
+                     std::int64_t hi) {
+    std::int64_t value = 0;
+    const auto it = md.find(key);
+    if (it == md.end() || !parse_whole(it->second, value) || value < lo || value > hi)
+        throw std::runtime_error(where + "metadata " + key + " is missing or not an integer from " +
+                                 std::to_string(lo) + " to " + std::to_string(hi));
+    return value;
+}
+
 // One optimizer's part of the file, checked against the optimizer it will be loaded into.
 struct OptimizerState {
     NamedTensors state;  // names without the "opt_gen." prefix, as Optimizer::load_state wants them
@@ -94,9 +114,7 @@ OptimizerState check_optimizer(const std::string& where, FileTensors& file, cons
         throw std::runtime_error(where + key + " is " + type->second + " in the checkpoint, this run uses " +
                                  opt.name());
     OptimizerState out;
-    const auto count = md.find(prefix + "step_count");
-    if (count == md.end() || !parse_whole(count->second, out.step_count))
-        throw std::runtime_error(where + "metadata " + prefix + "step_count is missing or not an integer");
+    out.step_count = counter(where, md, prefix + "step_count", 0, max_step);
     const auto lr = md.find(prefix + "lr");
     if (lr == md.end() || !parse_whole(lr->second, out.lr))
         throw std::runtime_error(where + "metadata " + prefix + "lr is missing or not a number");
@@ -113,6 +131,13 @@ OptimizerState check_optimizer(const std::string& where, FileTensors& file, cons
     return out;
 }
 
+// Two texts of a setting mean the same: equal, or both numbers of the same value
+// ("0.000000", as older checkpoints wrote floats, is "0"; "1e-07" is not).
+bool same_setting(const std::string& a, const std::string& b) {
+    float x = 0, y = 0;
+    return a == b || (parse_whole(a, x) && parse_whole(b, y) && x == y);
+}
+
 // The run's settings against the file's "setting.*" metadata: the same keys, the same values.
 std::map<std::string, std::string> check_settings(const std::string& where, const nn::Metadata& md,
                                                   const std::map<std::string, std::string>& expected) {
@@ -123,7 +148,7 @@ std::map<std::string, std::string> check_settings(const std::string& where, cons
         const auto it = in_file.find(key);
         if (it == in_file.end())
             throw std::runtime_error(where + "checkpoint does not record " + key + ", this run is " + key + " " + value);
-        if (it->second != value)
+        if (!same_setting(it->second, value))
             throw std::runtime_error(where + "checkpoint is for " + key + " " + it->second + ", this run is " + key +
                                      " " + value);
     }
@@ -134,12 +159,43 @@ std::map<std::string, std::string> check_settings(const std::string& where, cons
     return in_file;
 }
 
-std::int64_t counter(const std::string& where, const nn::Metadata& md, const std::string& key) {
-    std::int64_t value = 0;
-    const auto it = md.find(key);
-    if (it == md.end() || !parse_whole(it->second, value) || value < 0)
-        throw std::runtime_error(where + "metadata " + key + " is missing or not an integer >= 0");
-    return value;
+// The data a checkpoint was trained on; an empty path when it does not record it.
+DataFingerprint data_in_file(const std::string& where, const nn::Metadata& md) {
+    DataFingerprint data;
+    const auto path = md.find("data.path");
+    if (path == md.end()) return data;
+    data.path = path->second;
+    data.images = static_cast<std::uint64_t>(counter(where, md, "data.images", 0, max_count));
+    data.labels = static_cast<std::uint64_t>(counter(where, md, "data.labels", 0, max_count));
+    const auto hash = md.find("data.label_hash");
+    if (hash == md.end() || hash->second.size() != 16 ||
+        hash->second.find_first_not_of("0123456789abcdef") != std::string::npos)
+        throw std::runtime_error(where + "metadata data.label_hash is missing or not 16 hex digits");
+    data.label_hash = hash->second;
+    return data;
+}
+
+// The checkpoint's data against the run's: throws when they differ; returns a note when
+// the same data moved, or a warning when the checkpoint does not say; else "".
+std::string compare_data(const std::string& where, const DataFingerprint& file, const DataFingerprint& run) {
+    if (file.path.empty())
+        return where + "warning: the checkpoint does not record which data it was trained on (older checkpoints "
+                       "did not); resuming on " + data_text(run);
+    if (file.images != run.images || file.labels != run.labels || file.label_hash != run.label_hash)
+        throw std::runtime_error(where + "checkpoint was trained on " + data_text(file) + "; this run reads " +
+                                 data_text(run) + " (resume with --data " + file.path + ")");
+    if (file.path != run.path)
+        return where + "note: the checkpoint was trained on this same data at " + file.path +
+               "; this run reads it from " + run.path;
+    return "";
+}
+
+// The first value in t that is NaN or infinite, as text ("nan", "inf", "-inf"); "" when all are finite.
+std::string non_finite_value(const Tensor& t) {
+    const Array& a = t.value();
+    const float* bad = std::find_if(a.data(), a.data() + a.size(), [](float x) { return !std::isfinite(x); });
+    if (bad == a.data() + a.size()) return "";
+    return std::isnan(*bad) ? "nan" : *bad > 0 ? "inf" : "-inf";
 }
 
 // A generator set to the state text in metadata `key`.
@@ -176,15 +232,92 @@ Indices epoch_order(std::size_t n, std::size_t batch_size, Generator& rng, Train
     return shuffled_indices(n, at_epoch_start);
 }
 
-std::string position_text(const TrainState& state) {
-    const std::string step = " (step " + std::to_string(state.step) + ")";
+DataFingerprint data_fingerprint(const std::string& path, const data::Dataset& train) {
+    std::uint64_t hash = 14695981039346656037ull;  // FNV-1a 64: its offset basis, then per byte xor and multiply
+    for (const std::size_t label : train.labels) {
+        hash ^= static_cast<std::uint8_t>(label);
+        hash *= 1099511628211ull;
+    }
+    char hex[17];
+    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash));
+    return {path, train.images.shape()[0], train.labels.size(), hex};
+}
+
+std::string data_text(const DataFingerprint& data) {
+    return data.path + " (" + std::to_string(data.images) + " images, labels " + data.label_hash + ")";
+}
+
+std::string position_text(const TrainState& state, bool with_step) {
+    const std::string step = with_step ? " (step " + std::to_string(state.step) + ")" : "";
     if (state.batch == 0) return "after epoch " + std::to_string(state.epoch) + step;
     return "in epoch " + std::to_string(state.epoch + 1) + " after batch " + std::to_string(state.batch) + step;
+}
+
+std::string check_out_is_free(const std::string& out, const std::string& program, bool overwrite) {
+    namespace fs = std::filesystem;
+    const fs::path checkpoint = fs::path(out) / "checkpoint.safetensors";
+    std::error_code ec;
+    const bool has_checkpoint = fs::exists(checkpoint, ec), has_log = fs::exists(fs::path(out) / "losses.csv", ec);
+    if (!has_checkpoint && !has_log) return "";
+
+    // What is there, and the ways on.
+    std::string what, ways = "continue it with --resume, or start over with --overwrite";
+    if (!has_checkpoint) {
+        what = "a losses.csv but no checkpoint (a run stopped before its first one)";
+        ways = "start over with --overwrite";
+    } else if (!fs::is_regular_file(checkpoint, ec)) {  // (reading a FIFO would block)
+        throw std::runtime_error("--out " + out + " holds a checkpoint.safetensors that is not a regular file; " +
+                                 "move it away, or choose another --out");
+    } else {
+        try {
+            const TrainState there = read_train_settings(checkpoint.string());
+            const std::string other = there.settings.at("program");
+            what = "a " + other + " run (" + position_text(there, false) + ")";
+            if (other != program) ways = "choose another --out, or start over with --overwrite";
+        } catch (const std::exception& e) {
+            what = "a checkpoint that cannot be read (" + std::string(e.what()) + ")";
+            ways = "start over with --overwrite";
+        }
+    }
+    if (!overwrite) throw std::runtime_error("--out " + out + " already holds " + what + "; " + ways);
+    return "--overwrite: starting over in " + out + ", which holds " + what +
+           "; its files are replaced as this run writes";
+}
+
+std::string complete_text(const std::string& program, const std::string& out, const TrainState& state,
+                          int epochs) {
+    const std::string where = state.batch == 0 && state.epoch == epochs
+                                  ? "already complete (epoch " + std::to_string(state.epoch) + " of --epochs " +
+                                        std::to_string(epochs) + ")"
+                                  : "already past --epochs " + std::to_string(epochs) + " (" +
+                                        position_text(state, false) + ")";
+    return program + ": the run in " + out + " is " + where + "; nothing to train. Raise --epochs to train on.";
+}
+
+std::string last_good_text(const std::string& path, const std::optional<TrainState>& saved) {
+    if (!saved) return "No checkpoint was written yet.";
+    return "The last good checkpoint is " + path + " (" + position_text(*saved, false) + ").";
+}
+
+void check_finite_state(const nn::Module& gen, const nn::Module& disc, const nn::Optimizer& opt_gen,
+                        const nn::Optimizer& opt_disc, const TrainState& state) {
+    const std::int64_t epoch = state.batch == 0 ? state.epoch : state.epoch + 1;  // the epoch the run is in
+    auto check = [&](const std::string& kind, const std::string& name, const Tensor& t) {
+        const std::string bad = non_finite_value(t);
+        if (!bad.empty())
+            throw NonFiniteLoss("step " + std::to_string(state.step) + " (epoch " + std::to_string(epoch) + "): " +
+                                kind + " " + name + " holds " + bad);
+    };
+    for (const auto& [module, prefix] : {std::pair{&gen, "gen."}, std::pair{&disc, "disc."}})
+        for (const ModuleTensor& mt : module_tensors(*module, prefix)) check(mt.kind, mt.file_name, mt.tensor);
+    for (const auto& [opt, key] : {std::pair{&opt_gen, "opt_gen."}, std::pair{&opt_disc, "opt_disc."}})
+        for (const auto& [name, t] : opt->state()) check("optimizer state", key + name, t);
 }
 
 void save_train_state(const std::string& path, const nn::Module& gen, const nn::Module& disc,
                       const nn::Optimizer& opt_gen, const nn::Optimizer& opt_disc, const Generator& rng,
                       const TrainState& state) {
+    check_finite_state(gen, disc, opt_gen, opt_disc, state);
     NamedTensors tensors;
     for (const auto& [module, prefix] : {std::pair{&gen, "gen."}, std::pair{&disc, "disc."}})
         for (ModuleTensor& mt : module_tensors(*module, prefix)) tensors.emplace_back(mt.file_name, mt.tensor);
@@ -205,12 +338,19 @@ void save_train_state(const std::string& path, const nn::Module& gen, const nn::
         md[std::string(key) + ".lr"] = float_text(opt->lr());
     }
     for (const auto& [key, value] : state.settings) md[setting_prefix + key] = value;
+    if (!state.data.path.empty()) {
+        md["data.path"] = state.data.path;
+        md["data.images"] = std::to_string(state.data.images);
+        md["data.labels"] = std::to_string(state.data.labels);
+        md["data.label_hash"] = state.data.label_hash;
+    }
     nn::write_safetensors(path, tensors, md);
 }
 
 TrainState load_train_state(const std::string& path, nn::Module& gen, nn::Module& disc, nn::Optimizer& opt_gen,
                             nn::Optimizer& opt_disc, Generator& rng,
-                            const std::map<std::string, std::string>& expected_settings) {
+                            const std::map<std::string, std::string>& expected_settings,
+                            const DataFingerprint& data) {
     const std::string where = path + ": ";
     const nn::SafetensorsFile file = nn::read_safetensors(path);
     const nn::Metadata& md = file.metadata;
@@ -218,13 +358,15 @@ TrainState load_train_state(const std::string& path, nn::Module& gen, nn::Module
     // 1. Check everything. Settings first: a different --arch also explains every shape mismatch.
     TrainState state;
     state.settings = check_settings(where, md, expected_settings);
-    state.epoch = counter(where, md, "epoch");
-    state.step = counter(where, md, "step");
-    state.batch = counter(where, md, "batch");
+    const DataFingerprint in_file = data_in_file(where, md);
+    if (!data.path.empty()) state.note = compare_data(where, in_file, data);
+    state.data = data;  // the next save records the data as this run reads it
+    state.epoch = counter(where, md, "epoch", 0, max_epoch);
+    state.step = counter(where, md, "step", 0, max_step);
+    state.batch = counter(where, md, "batch", 0, max_step);  // and below the epoch's batch count: epoch_order
     Generator probe = generator_from(where, md, "rng");
     if (state.batch > 0) {  // stopped mid-epoch: where the epoch's order came from, and how it was cut
-        state.batch_size = counter(where, md, "batch_size");
-        if (state.batch_size == 0) throw std::runtime_error(where + "metadata batch_size is 0 in the middle of an epoch");
+        state.batch_size = counter(where, md, "batch_size", 1, INT_MAX);  // as --batch-size, an int
         generator_from(where, md, "epoch_rng");
         state.epoch_rng = md.at("epoch_rng");
     }
@@ -266,8 +408,9 @@ TrainState read_train_settings(const std::string& path) {
     TrainState state;
     for (const auto& [key, value] : md)
         if (starts_with(key, setting_prefix)) state.settings[key.substr(setting_prefix.size())] = value;
-    state.epoch = counter(where, md, "epoch");
-    state.step = counter(where, md, "step");
+    state.epoch = counter(where, md, "epoch", 0, max_epoch);
+    state.step = counter(where, md, "step", 0, max_step);
+    if (md.count("batch")) state.batch = counter(where, md, "batch", 0, max_step);
     return state;
 }
 
