@@ -64,8 +64,8 @@ struct Evaluation {
 // ---------------------------------------------------------------------------------------
 // Options
 
-// The samples are all held in memory at once (images, judge features, noise): about
-// 4 KB each, so 0.4 GB at the cap. 10,000 samples already measure to about 1%.
+// The samples are all held in memory at once (noise, images, the judge's outputs, and
+// copies in double for the metrics): evaluate peaks at about 1.2 GB at the cap.
 constexpr int kMaxSamples = 100000;
 
 // "a FIFO": what sort of thing a path is, for the message that it is not a regular file.
