@@ -76,7 +76,7 @@ std::string file_kind(const fs::file_status& st) {
         case fs::file_type::character: return "a character device";
         case fs::file_type::block: return "a block device";
         case fs::file_type::socket: return "a socket";
-        default: return "not a regular file";
+        default: return "an unknown kind of file";
     }
 }
 
@@ -89,7 +89,7 @@ void require_file(const std::string& option, const std::string& path, const std:
         throw std::invalid_argument(option + " " + path + ": " + (missing ? "no such file" + hint : ec.message()));
     }
     if (!fs::is_regular_file(st))
-        throw std::invalid_argument(option + " " + path + ": " + file_kind(st) + ", not a checkpoint file");
+        throw std::invalid_argument(option + " " + path + ": " + file_kind(st) + ", not a regular file");
 }
 
 // --json's directory must exist and take a new file, and the path must not be a
