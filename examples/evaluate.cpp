@@ -9,12 +9,15 @@
 // With --checkpoint: draws N samples (a CGAN: N/10 of each digit) and measures them
 // against the data set's real test split. With --real: measures the real test split
 // itself, the ceiling a generator can reach. Prints a table; --json also writes the
-// numbers as one JSON object (atomically), for tools that compare runs.
+// numbers as one JSON object (atomically), for tools that compare runs. Every file and
+// option is checked before anything is loaded; a generator that makes NaN or infinite
+// pixels is refused, not measured.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <map>
+#include <new>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -61,8 +64,46 @@ struct Evaluation {
 // ---------------------------------------------------------------------------------------
 // Options
 
+// The samples are all held in memory at once (noise, images, the judge's outputs, and
+// copies in double for the metrics): evaluate peaks at about 1.2 GB at the cap.
+constexpr int kMaxSamples = 100000;
+
+// "a FIFO": what sort of thing a path is, for the message that it is not a regular file.
+std::string file_kind(const fs::file_status& st) {
+    switch (st.type()) {
+        case fs::file_type::directory: return "a directory";
+        case fs::file_type::fifo: return "a FIFO";
+        case fs::file_type::character: return "a character device";
+        case fs::file_type::block: return "a block device";
+        case fs::file_type::socket: return "a socket";
+        default: return "an unknown kind of file";
+    }
+}
+
+// A checkpoint must be a regular file: reading a FIFO would wait for a writer forever.
 void require_file(const std::string& option, const std::string& path, const std::string& hint) {
-    if (!fs::is_regular_file(path)) throw std::invalid_argument(option + " " + path + ": no such file" + hint);
+    std::error_code ec;
+    const fs::file_status st = fs::status(path, ec);
+    if (!fs::exists(st)) {
+        const bool missing = !ec || ec == std::errc::no_such_file_or_directory;
+        throw std::invalid_argument(option + " " + path + ": " + (missing ? "no such file" + hint : ec.message()));
+    }
+    if (!fs::is_regular_file(st))
+        throw std::invalid_argument(option + " " + path + ": " + file_kind(st) + ", not a regular file");
+}
+
+// --json's directory must exist and take a new file, and the path must not be a
+// directory: checked now, not after the measuring.
+void check_json_path(const std::string& json) {
+    const fs::path dir = fs::path(json).parent_path().empty() ? fs::path(".") : fs::path(json).parent_path();
+    std::error_code ec;
+    if (!fs::exists(dir, ec))
+        throw std::invalid_argument("--json " + json + ": directory " + dir.string() + " does not exist");
+    if (!fs::is_directory(dir, ec))
+        throw std::invalid_argument("--json " + json + ": " + dir.string() + " is not a directory");
+    if (fs::is_directory(json, ec))
+        throw std::invalid_argument("--json " + json + ": is a directory; name the file to write");
+    check_writable_directory(dir.string(), "--json " + json + ": directory " + dir.string());
 }
 
 void check_options(EvalOptions& opt) {
@@ -74,18 +115,15 @@ void check_options(EvalOptions& opt) {
         throw std::invalid_argument("--samples and --seed do not apply to --real (it measures every real test image)");
     if (opt.samples <= 0 || opt.samples % 10 != 0)
         throw std::invalid_argument("--samples must be a positive multiple of 10, got " + std::to_string(opt.samples));
+    if (opt.samples > kMaxSamples)
+        throw std::invalid_argument("--samples must be at most " + std::to_string(kMaxSamples) +
+                                    " (all samples are held in memory), got " + std::to_string(opt.samples));
     if (opt.data.empty()) opt.data = data::default_mnist_dir().string();
     if (!fs::is_directory(opt.data))
         throw std::invalid_argument("--data " + opt.data + ": no such directory (run examples/fetch_mnist.sh first)");
     require_file("--judge", opt.judge, " (train one with mnist_classifier)");
     if (!opt.real) require_file("--checkpoint", opt.checkpoint, "");
-    if (!opt.json.empty()) {  // fail now, not after the measuring
-        const fs::path dir = fs::path(opt.json).parent_path();
-        if (!dir.empty() && !fs::is_directory(dir))
-            throw std::invalid_argument("--json " + opt.json + ": directory " + dir.string() + " does not exist");
-        if (fs::is_directory(opt.json))
-            throw std::invalid_argument("--json " + opt.json + ": is a directory; name the file to write");
-    }
+    if (!opt.json.empty()) check_json_path(opt.json);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -164,6 +202,18 @@ Array draw_samples(const GeneratorInfo& g, std::size_t n, std::uint64_t seed, In
 // ---------------------------------------------------------------------------------------
 // Measuring
 
+// The judge's verdict on images, refused if any logit or feature is NaN or infinite
+// (a judge whose training diverged): `what` names the images, e.g. "real test images".
+Judged judge_finite(Judge& judge, const Array& images, const std::string& judge_path, const std::string& what) {
+    Judged judged = judge_images(judge, images);
+    for (const Array* out : {&judged.logits, &judged.features})
+        if (const NonFiniteRows bad = non_finite_rows(*out); bad.count > 0)
+            throw std::runtime_error("--judge " + judge_path + ": the judge's outputs are NaN or infinite on " +
+                                     what + " (the first: image " + std::to_string(bad.first) +
+                                     "); train the judge again");
+    return judged;
+}
+
 // The numbers that depend only on the judged samples (and the real test diversity).
 void measure(Evaluation& ev, const Judged& judged, const Array& images, const Judged& real_judged,
              const Array& real_images) {
@@ -182,8 +232,14 @@ Evaluation evaluate_generator(const EvalOptions& opt, Judge& judge, const data::
     const GeneratorInfo g = load_generator(opt.checkpoint);
     Indices requested;
     const Array images = draw_samples(g, std::size_t(opt.samples), opt.seed, requested);
-    const Judged judged = judge_images(judge, images);
-    const Judged real = judge_images(judge, test.images);
+    // A diverged generator makes NaN (or infinite) pixels: no number measured from them means anything.
+    if (const NonFiniteRows bad = non_finite_rows(images); bad.count > 0)
+        throw std::runtime_error(opt.checkpoint + ": the generator makes NaN or infinite pixels in " +
+                                 std::to_string(bad.count) + " of " + std::to_string(images.shape()[0]) +
+                                 " samples (the first: sample " + std::to_string(bad.first) + ", --seed " +
+                                 std::to_string(opt.seed) + "); there is nothing to measure");
+    const Judged real = judge_finite(judge, test.images, opt.judge, "real test images");
+    const Judged judged = judge_finite(judge, images, opt.judge, "samples");
 
     Evaluation ev;
     ev.source = opt.checkpoint;
@@ -200,7 +256,7 @@ Evaluation evaluate_generator(const EvalOptions& opt, Judge& judge, const data::
 // The real test split measured like a generator's samples: the best a generator can do.
 Evaluation evaluate_real(const EvalOptions& opt, Judge& judge, const data::Dataset& test) {
     const data::Dataset train = data::load_mnist_dir(opt.data, "train");
-    const Judged real = judge_images(judge, test.images);
+    const Judged real = judge_finite(judge, test.images, opt.judge, "real test images");
     Evaluation ev;
     ev.source = "real test set";
     ev.program = "real";
@@ -209,7 +265,8 @@ Evaluation evaluate_real(const EvalOptions& opt, Judge& judge, const data::Datas
     measure(ev, real, test.images, real, test.images);
     ev.conditional_accuracy = conditional_accuracy(real.labels, test.labels);  // = the judge's test accuracy
     // The floor of the Fréchet distance: two real samples (test and train) differ too.
-    ev.frechet_distance = frechet_distance(real.features, judge_images(judge, train.images).features);
+    const Judged train_judged = judge_finite(judge, train.images, opt.judge, "real training images");
+    ev.frechet_distance = frechet_distance(real.features, train_judged.features);
     return ev;
 }
 
@@ -308,6 +365,9 @@ int main(int argc, char** argv) {
     if (const auto stop = read_command_line(argc, argv, opt)) return *stop;  // --help, or unreadable
     try {
         return run(opt);
+    } catch (const std::bad_alloc&) {  // the caps above should prevent it; never a bare "std::bad_alloc"
+        std::fprintf(stderr, "evaluate: out of memory (try a smaller --samples)\n");
+        return 1;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "evaluate: %s\n", e.what());
         return 1;

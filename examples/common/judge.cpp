@@ -2,7 +2,14 @@
 // Shape legend: N batch, P = 784 pixels, H1 = 512, H2 = 256, C = 10 classes.
 #include "judge.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
 #include <stdexcept>
 
 #include "autodiff/ops_elementwise.hpp"
@@ -99,6 +106,27 @@ std::map<std::string, std::string> load_judge(const std::string& path, Judge& ju
         throw std::runtime_error(path + ": judge arch " + (arch == md.end() ? "(none)" : arch->second) +
                                  ", this program's judge is " + Judge::kArchName);
     return nn::load_checkpoint(path, judge);
+}
+
+void check_writable_directory(const std::string& dir, const std::string& what) {
+    const std::string probe =
+        (std::filesystem::path(dir) / (".xgrad-write-test-" + std::to_string(::getpid()))).string();
+    const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0) throw std::invalid_argument(what + ": not writable (" + std::strerror(errno) + ")");
+    ::close(fd);
+    ::unlink(probe.c_str());
+}
+
+NonFiniteRows non_finite_rows(const Array& images) {
+    if (images.dimension() != 2) throw ShapeError("non_finite_rows: images " + shape_str(images.shape()) + " must be 2-D");
+    const std::size_t n = images.shape()[0], width = images.shape()[1];
+    NonFiniteRows found;
+    for (std::size_t i = 0; i < n; ++i) {
+        const float* row = images.data() + i * width;
+        if (std::all_of(row, row + width, [](float v) { return std::isfinite(v); })) continue;
+        if (found.count++ == 0) found.first = i;
+    }
+    return found;
 }
 
 }  // namespace xgrad::examples

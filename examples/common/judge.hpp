@@ -68,4 +68,20 @@ void save_judge(const std::string& path, const Judge& judge, const std::map<std:
 // mnist_classifier)", or load_checkpoint's messages for a missing file or a bad tensor.
 std::map<std::string, std::string> load_judge(const std::string& path, Judge& judge);
 
+// ---- Checks mnist_classifier and evaluate make before any work starts
+
+// Prove that a new file can be made in `dir` by creating and removing a probe file:
+// better to find out now than after the training or the measuring. `what` starts the
+// message: std::invalid_argument "<what>: not writable (Permission denied)".
+void check_writable_directory(const std::string& dir, const std::string& what);
+
+// The rows of images (N, 784) that hold a NaN or infinite pixel: how many, and the
+// first of them (count 0: every pixel is finite). A diverged generator makes such
+// samples, and no measure of them means anything.
+struct NonFiniteRows {
+    std::size_t count = 0;
+    std::size_t first = 0;
+};
+NonFiniteRows non_finite_rows(const Array& images);
+
 }  // namespace xgrad::examples
