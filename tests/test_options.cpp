@@ -5,6 +5,7 @@
 #include "check.hpp"
 #include "files.hpp"
 
+#include "examples/common/models.hpp"
 #include "examples/common/options.hpp"
 
 #include <type_traits>
@@ -125,6 +126,26 @@ TEST_CASE("the parser fills every field") {
     }
     SUBCASE("an option without its value") {
         CHECK(refused({"--epochs"}, GanOptions{}) == "--epochs: 1 required INT missing");
+    }
+    SUBCASE("--seed takes an integer from 0 to 2^64 - 1 and nothing else, in all three programs") {
+        const std::string range = " is not an integer from 0 to 18446744073709551615";
+        for (const std::string bad : {"-1", "1e23", "18446744073709551616", "1.5", "+5", "0x10", " 5"}) {
+            INFO(bad);
+            CHECK(refused({"--seed", bad}, GanOptions{}) == "--seed: " + bad + range);
+            CHECK(refused({"--seed", bad}, ClassifierOptions{}) == "--seed: " + bad + range);
+            CHECK(refused({"--seed", bad}, EvalOptions{}) == "--seed: " + bad + range);
+        }
+        CHECK(refused({"--seed", ""}, GanOptions{}) == "--seed: an empty value" + range);
+        CHECK(parsed({"--seed", "0"}).seed == 0);
+        CHECK(parsed({"--seed", "18446744073709551615"}).seed == 18446744073709551615ull);
+        CHECK(parsed({"--seed", "010"}).seed == 10);  // decimal, not octal
+        ClassifierOptions c;
+        REQUIRE(parse_options({"--seed", "18446744073709551615"}, c).outcome == ParseResult::run);
+        CHECK(c.seed == 18446744073709551615ull);
+        EvalOptions e;
+        REQUIRE(parse_options({"--seed", "0"}, e).outcome == ParseResult::run);
+        CHECK(e.seed == 0);
+        CHECK(e.seed_given);
     }
     SUBCASE("a flag reads yes/no words only") {
         CHECK(parsed({"--resume=yes"}).resume);
@@ -270,6 +291,47 @@ TEST_CASE("finish_options refuses every bad value with one line") {
         opt.threads = -2;
         CHECK_REFUSES(finish_options(opt, "gan_mnist"), "--threads must be 0 (OpenBLAS's default) or more, got -2");
     }
+    SUBCASE("upper bounds, named in the message") {
+        opt.epochs = 10001;
+        CHECK_REFUSES(finish_options(opt, "gan_mnist"), "--epochs must be at most 10000, got 10001");
+        opt = valid(dir);
+        opt.batch_size = 4097;
+        CHECK_REFUSES(finish_options(opt, "gan_mnist"), "--batch-size must be at most 4096, got 4097");
+        opt = valid(dir);
+        REQUIRE(parse_options({"--z-dim", "100000"}, "gan_mnist", opt).outcome == ParseResult::run);
+        CHECK_REFUSES(finish_options(opt, "gan_mnist"), "--z-dim must be at most 4096, got 100000");
+        opt = valid(dir);
+        opt.sample_every = 2147483647;
+        CHECK_REFUSES(finish_options(opt, "gan_mnist"), "--sample-every must be at most 10000, got 2147483647");
+        opt = valid(dir);
+        opt.threads = 257;
+        CHECK_REFUSES(finish_options(opt, "gan_mnist"), "--threads must be at most 256, got 257");
+        opt = valid(dir);  // every bound itself is allowed
+        opt.epochs = opt.sample_every = 10000;
+        opt.batch_size = opt.z_dim = 4096;
+        opt.threads = 256;
+        CHECK_NOTHROW(finish_options(opt, "gan_mnist"));
+    }
+    SUBCASE("--batch-size 1 and batch normalisation") {
+        opt.batch_size = 1;  // mlp, the default, has batch norm in its generator
+        CHECK_REFUSES(finish_options(opt, "gan_mnist"),
+                      "--batch-size 1: arch mlp uses batch normalisation, which needs at least 2 images per batch");
+        opt.batch_size = 2;
+        CHECK_NOTHROW(finish_options(opt, "gan_mnist"));
+        opt.batch_size = 1;
+        for (const char* arch : {"article", "paper"}) {  // no batch norm: one image a step is fine
+            opt.arch = arch;
+            CHECK_NOTHROW(finish_options(opt, "cgan_mnist"));
+        }
+    }
+    SUBCASE("--resume and --overwrite together") {
+        REQUIRE(parse_options({"--resume", "--overwrite", "--out", "runs/a"}, "gan_mnist", opt).outcome ==
+                ParseResult::run);
+        CHECK_REFUSES(finish_options(opt, "gan_mnist"),
+                      "--resume and --overwrite cannot be used together: --resume continues the run in runs/a, "
+                      "--overwrite starts it over");
+        CHECK_FALSE(fs::exists(dir / "runs"));  // refused before --out is made
+    }
     SUBCASE("learning rate") {
         opt.lr = 0.0f;
         CHECK_REFUSES(finish_options(opt, "gan_mnist"), "--lr must be positive and finite, got 0");
@@ -353,4 +415,21 @@ TEST_CASE("check_batch_fits") {
     CHECK_REFUSES(check_batch_fits(opt, 8000), "--batch-size 9000 is larger than the training set (8000 images)");
     CHECK_NOTHROW(check_batch_fits(opt, 9000));  // one full batch is fine
     CHECK_NOTHROW(check_batch_fits(opt, 60000));
+}
+
+TEST_CASE("arch_uses_batch_norm agrees with the networks of models.cpp") {
+    // A network holds batch normalisation exactly when it has running statistics.
+    auto has_batch_norm = [](const xgrad::nn::Module& net) {
+        for (const auto& [name, buffer] : net.named_buffers())
+            if (name.find("running_mean") != std::string::npos) return true;
+        return false;
+    };
+    for (const char* name : {"mlp", "article", "paper"}) {
+        INFO(name);
+        xgrad::Generator rng(1);
+        const Arch arch = parse_arch(name);
+        const bool any = has_batch_norm(*make_generator(arch, 100, 10, rng)) ||
+                         has_batch_norm(*make_discriminator(arch, 10, 10, rng, rng));
+        CHECK(arch_uses_batch_norm(name) == any);
+    }
 }
