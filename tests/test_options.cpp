@@ -433,3 +433,45 @@ TEST_CASE("arch_uses_batch_norm agrees with the networks of models.cpp") {
         CHECK(arch_uses_batch_norm(name) == any);
     }
 }
+
+// tape_demo reads its own command line (examples/tape_demo.cpp), without CLI11:
+// --help, refused options and paths, each run in a fresh working directory.
+TEST_CASE("tape_demo's command line") {
+    TempWorkDir dir;
+    // stdout, or (err = true) stderr alone, and the exit status.
+    auto tape_demo = [](const std::string& args, bool err = false) {
+        return run_shell(std::string(XGRAD_TAPE_DEMO) + " " + args + (err ? " 2>&1 >/dev/null" : " 2>/dev/null"));
+    };
+    SUBCASE("--help: the usage on stdout, exit 0, no file written") {
+        const auto [out, status] = tape_demo("--help");
+        CHECK(status == 0);
+        CHECK(out.rfind("usage: tape_demo [graph.dot]\n", 0) == 0);
+        CHECK(out.find("(default: tape_demo.dot)") != std::string::npos);
+        CHECK(fs::is_empty(dir.path));
+        CHECK(tape_demo("-h") == std::pair<std::string, int>{out, 0});
+    }
+    SUBCASE("an unknown option: one line, exit 2") {
+        CHECK(tape_demo("--graph x.dot", true) ==
+              std::pair<std::string, int>{"tape_demo: unknown option --graph (usage: tape_demo [graph.dot])\n", 2});
+        CHECK(tape_demo("-", true) ==
+              std::pair<std::string, int>{"tape_demo: unknown option - (usage: tape_demo [graph.dot])\n", 2});
+        CHECK(fs::is_empty(dir.path));
+    }
+    SUBCASE("two paths: one line, exit 2") {
+        CHECK(tape_demo("a.dot b.dot", true) ==
+              std::pair<std::string, int>{"tape_demo: one path only, got a.dot and b.dot (usage: tape_demo [graph.dot])\n",
+                                          2});
+        CHECK(fs::is_empty(dir.path));
+    }
+    SUBCASE("a path it cannot write: one line before any output, exit 1") {
+        CHECK(tape_demo("no/such/dir.dot") == std::pair<std::string, int>{"", 1});
+        CHECK(tape_demo("no/such/dir.dot", true) ==
+              std::pair<std::string, int>{"tape_demo: cannot write no/such/dir.dot\n", 1});
+    }
+    SUBCASE("one path: the graph goes there") {
+        const auto [out, status] = tape_demo("g.dot");
+        CHECK(status == 0);
+        CHECK(out.find("graph written to g.dot") != std::string::npos);
+        CHECK(read_file(dir / "g.dot").rfind("digraph", 0) == 0);
+    }
+}
