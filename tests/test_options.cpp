@@ -411,6 +411,8 @@ TEST_CASE("finish_options refuses every bad value with one line") {
 
 TEST_CASE("check_batch_fits") {
     GanOptions opt;
+    opt.batch_size = 3000;
+    CHECK_REFUSES(check_batch_fits(opt, 2000), "--batch-size 3000 is larger than the training set (2000 images)");
     opt.batch_size = 9000;
     CHECK_REFUSES(check_batch_fits(opt, 8000), "--batch-size 9000 is larger than the training set (8000 images)");
     CHECK_NOTHROW(check_batch_fits(opt, 9000));  // one full batch is fine

@@ -105,7 +105,7 @@ std::string number_text(double x);
 // $XGRAD_DATA or "data/mnist") and check every value. Throws std::invalid_argument
 // with one line, e.g. "--epochs must be positive, got -3",
 // "--z-dim must be at most 4096, got 100000",
-// "--batch-size 9000 is larger than the training set (8000 images)",
+// "--batch-size 3000 is larger than the training set (2000 images)",
 // "--out out/gan: cannot create directory (Permission denied)". Creates --out.
 void finish_options(GanOptions& opt, const std::string& program);
 // The part of finish_options that touches no file: the defaults and the value checks.
