@@ -38,7 +38,8 @@ CLI::Validator seed_validator() {
                 const char* end = text.data() + text.size();
                 const auto [stop, error] = std::from_chars(text.data(), end, value);
                 if (error != std::errc() || stop != end)
-                    return (text.empty() ? "an empty value" : text) + " is not an integer from 0 to " + std::to_string(std::numeric_limits<std::uint64_t>::max());
+                    return (text.empty() ? "an empty value" : text) + " is not an integer from 0 to " +
+                           std::to_string(std::numeric_limits<std::uint64_t>::max());
                 text = std::to_string(value);
                 return {};
             },
