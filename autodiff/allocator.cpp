@@ -2,6 +2,7 @@
 #include "allocator.hpp"
 
 #include <cstdlib>
+#include <cstring>
 #include <mutex>
 #include <unordered_map>
 #include <vector>
@@ -25,6 +26,27 @@ Cache& cache() {
     return *c;
 }
 
+// Whether this build has AddressSanitizer (GCC says so with a macro, clang with a feature test).
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kAddressSanitizer = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool kAddressSanitizer = true;
+#else
+constexpr bool kAddressSanitizer = false;
+#endif
+#else
+constexpr bool kAddressSanitizer = false;
+#endif
+
+// XGRAD_NO_CACHING_ALLOCATOR: unset or empty, the build's default; 0, cache;
+// anything else (1, yes, ...), no cache.
+bool read_caching_switch() {
+    const char* no_cache = std::getenv("XGRAD_NO_CACHING_ALLOCATOR");
+    if (no_cache == nullptr || *no_cache == '\0') return !kAddressSanitizer;
+    return std::strcmp(no_cache, "0") == 0;
+}
+
 // aligned_alloc wants a size that is a multiple of the alignment.
 void* system_allocate(std::size_t bytes) {
     void* p = std::aligned_alloc(kAlignment, (bytes + kAlignment - 1) / kAlignment * kAlignment);
@@ -33,6 +55,11 @@ void* system_allocate(std::size_t bytes) {
 }
 
 }  // namespace
+
+bool caching_enabled() {
+    static const bool enabled = read_caching_switch();  // read once: one setting for the whole run
+    return enabled;
+}
 
 namespace detail {
 
@@ -46,7 +73,7 @@ void* cached_allocate(std::size_t bytes) {
     {
         std::lock_guard<std::mutex> lock(c.mutex);
         auto it = c.free_blocks.find(bytes);
-        if (it != c.free_blocks.end() && !it->second.empty()) {
+        if (it != c.free_blocks.end() && !it->second.empty()) {  // (always empty with the cache off)
             void* p = it->second.back();
             it->second.pop_back();
             --c.stats.cached_blocks;
@@ -68,7 +95,7 @@ void cached_deallocate(void* p, std::size_t bytes) noexcept {
     Cache& c = cache();
     {
         std::lock_guard<std::mutex> lock(c.mutex);
-        if (c.stats.cached_bytes + bytes <= kMaxCachedBytes) {
+        if (caching_enabled() && c.stats.cached_bytes + bytes <= kMaxCachedBytes) {
             try {
                 c.free_blocks[bytes].push_back(p);
                 ++c.stats.cached_blocks;

@@ -17,6 +17,11 @@
 // - The cache holds at most kMaxCachedBytes; a block freed when it is full goes
 //   back to the system. release_cached_blocks() empties it.
 // - Blocks are 64-byte aligned (one cache line; full AVX-512 vectors).
+// - The cache can be switched off: XGRAD_NO_CACHING_ALLOCATOR=1 in the environment
+//   (any value but empty or 0; read once, at the first allocation). Every block then
+//   goes back to the system when freed, so a memory checker sees each use of a freed
+//   block: AddressSanitizer cannot see one inside a block that sits in the cache.
+//   It is off by default in a build with AddressSanitizer; =0 switches it on there.
 #pragma once
 
 #include <cstddef>
@@ -39,6 +44,9 @@ struct AllocatorStats {
 };
 
 AllocatorStats allocator_stats();
+// False when the cache is switched off (see above): the stats then show no cached
+// blocks, and every freed block of cacheable size counts in to_system.
+bool caching_enabled();
 // Zero the three counters (the cache keeps its blocks).
 void reset_allocator_stats();
 // Give every cached block back to the system.

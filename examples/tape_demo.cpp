@@ -6,13 +6,51 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <optional>
+#include <string>
 
 #include "autodiff/autodiff.hpp"
 
 using namespace xgrad;
 
+const char* const kUsage =
+    "usage: tape_demo [graph.dot]\n"
+    "One sigmoid neuron: its forward pass, the tape it records, the gradients of the\n"
+    "reverse sweep, the same by hand, and a gradient check. The tape is also written\n"
+    "as a Graphviz graph to graph.dot (default: tape_demo.dot).\n";
+
+// The command line: --help, or at most one path, where the graph goes. Returns the
+// exit status to stop with (0 after --help, 2 for a command line it cannot use).
+std::optional<int> read_arguments(int argc, char** argv, std::string& dot_path) {
+    int paths = 0;
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        if (arg == "-h" || arg == "--help") {
+            std::fputs(kUsage, stdout);
+            return 0;
+        }
+        if (arg.starts_with("-")) {
+            std::fprintf(stderr, "tape_demo: unknown option %s (usage: tape_demo [graph.dot])\n", arg.c_str());
+            return 2;
+        }
+        if (++paths > 1) {
+            std::fprintf(stderr, "tape_demo: one path only, got %s and %s (usage: tape_demo [graph.dot])\n",
+                         dot_path.c_str(), arg.c_str());
+            return 2;
+        }
+        dot_path = arg;
+    }
+    return std::nullopt;
+}
+
 int main(int argc, char** argv) {
-    const char* dot_path = argc > 1 ? argv[1] : "tape_demo.dot";
+    std::string dot_path = "tape_demo.dot";
+    if (const auto stop = read_arguments(argc, argv, dot_path)) return *stop;
+    std::ofstream dot(dot_path);  // opened first: a path it cannot write stops it before any output
+    if (!dot) {
+        std::fprintf(stderr, "tape_demo: cannot write %s\n", dot_path.c_str());
+        return 1;
+    }
 
     // Inputs (constants) and parameters (leaves that require grad).
     Tensor x = Tensor(Array{1.5f, -0.5f}).set_name("x");
@@ -33,13 +71,11 @@ int main(int argc, char** argv) {
 
     std::printf("the tape, in execution order:\n");
     print_tape(std::cout);
-    {
-        std::ofstream dot(dot_path);
-        dot << tape_to_dot();
-        if (!dot) {
-            std::fprintf(stderr, "tape_demo: cannot write %s\n", dot_path);
-            return 1;
-        }
+    dot << tape_to_dot();
+    dot.close();
+    if (!dot) {
+        std::fprintf(stderr, "tape_demo: cannot write %s\n", dot_path.c_str());
+        return 1;
     }
 
     // Reverse sweep: seed dloss/dloss = 1, walk the tape backwards.
@@ -61,6 +97,6 @@ int main(int argc, char** argv) {
         [&](const std::vector<Tensor>& p) { return pow(sigmoid(sum(p[0] * x) + p[1]) - t, 2.0f); },
         {w, b});
     std::printf("\n%s\n", check.report().c_str());
-    std::printf("graph written to %s (render: dot -Tpng %s -o tape.png)\n", dot_path, dot_path);
+    std::printf("graph written to %s (render: dot -Tpng %s -o tape.png)\n", dot_path.c_str(), dot_path.c_str());
     return check.ok ? 0 : 1;
 }

@@ -1,10 +1,12 @@
 // test_options.cpp — examples/common/options.cpp: the command lines of gan_mnist
 // and cgan_mnist (and of mnist_classifier and evaluate) parsed from argument
 // vectors, their defaults, --help, every message of an unreadable command line,
-// and every message finish_options and check_batch_fits give for a bad value.
+// and every message finish_options and check_batch_fits give for a bad value;
+// and tape_demo's own small command line, by running it.
 #include "check.hpp"
 #include "files.hpp"
 
+#include "examples/common/models.hpp"
 #include "examples/common/options.hpp"
 
 #include <type_traits>
@@ -125,6 +127,26 @@ TEST_CASE("the parser fills every field") {
     }
     SUBCASE("an option without its value") {
         CHECK(refused({"--epochs"}, GanOptions{}) == "--epochs: 1 required INT missing");
+    }
+    SUBCASE("--seed takes an integer from 0 to 2^64 - 1 and nothing else, in all three programs") {
+        const std::string range = " is not an integer from 0 to 18446744073709551615";
+        for (const std::string bad : {"-1", "1e23", "18446744073709551616", "1.5", "+5", "0x10", " 5"}) {
+            INFO(bad);
+            CHECK(refused({"--seed", bad}, GanOptions{}) == "--seed: " + bad + range);
+            CHECK(refused({"--seed", bad}, ClassifierOptions{}) == "--seed: " + bad + range);
+            CHECK(refused({"--seed", bad}, EvalOptions{}) == "--seed: " + bad + range);
+        }
+        CHECK(refused({"--seed", ""}, GanOptions{}) == "--seed: an empty value" + range);
+        CHECK(parsed({"--seed", "0"}).seed == 0);
+        CHECK(parsed({"--seed", "18446744073709551615"}).seed == 18446744073709551615ull);
+        CHECK(parsed({"--seed", "010"}).seed == 10);  // decimal, not octal
+        ClassifierOptions c;
+        REQUIRE(parse_options({"--seed", "18446744073709551615"}, c).outcome == ParseResult::run);
+        CHECK(c.seed == 18446744073709551615ull);
+        EvalOptions e;
+        REQUIRE(parse_options({"--seed", "0"}, e).outcome == ParseResult::run);
+        CHECK(e.seed == 0);
+        CHECK(e.seed_given);
     }
     SUBCASE("a flag reads yes/no words only") {
         CHECK(parsed({"--resume=yes"}).resume);
@@ -270,6 +292,47 @@ TEST_CASE("finish_options refuses every bad value with one line") {
         opt.threads = -2;
         CHECK_REFUSES(finish_options(opt, "gan_mnist"), "--threads must be 0 (OpenBLAS's default) or more, got -2");
     }
+    SUBCASE("upper bounds, named in the message") {
+        opt.epochs = 10001;
+        CHECK_REFUSES(finish_options(opt, "gan_mnist"), "--epochs must be at most 10000, got 10001");
+        opt = valid(dir);
+        opt.batch_size = 4097;
+        CHECK_REFUSES(finish_options(opt, "gan_mnist"), "--batch-size must be at most 4096, got 4097");
+        opt = valid(dir);
+        REQUIRE(parse_options({"--z-dim", "100000"}, "gan_mnist", opt).outcome == ParseResult::run);
+        CHECK_REFUSES(finish_options(opt, "gan_mnist"), "--z-dim must be at most 4096, got 100000");
+        opt = valid(dir);
+        opt.sample_every = 2147483647;
+        CHECK_REFUSES(finish_options(opt, "gan_mnist"), "--sample-every must be at most 10000, got 2147483647");
+        opt = valid(dir);
+        opt.threads = 257;
+        CHECK_REFUSES(finish_options(opt, "gan_mnist"), "--threads must be at most 256, got 257");
+        opt = valid(dir);  // every bound itself is allowed
+        opt.epochs = opt.sample_every = 10000;
+        opt.batch_size = opt.z_dim = 4096;
+        opt.threads = 256;
+        CHECK_NOTHROW(finish_options(opt, "gan_mnist"));
+    }
+    SUBCASE("--batch-size 1 and batch normalisation") {
+        opt.batch_size = 1;  // mlp, the default, has batch norm in its generator
+        CHECK_REFUSES(finish_options(opt, "gan_mnist"),
+                      "--batch-size 1: arch mlp uses batch normalisation, which needs at least 2 images per batch");
+        opt.batch_size = 2;
+        CHECK_NOTHROW(finish_options(opt, "gan_mnist"));
+        opt.batch_size = 1;
+        for (const char* arch : {"article", "paper"}) {  // no batch norm: one image a step is fine
+            opt.arch = arch;
+            CHECK_NOTHROW(finish_options(opt, "cgan_mnist"));
+        }
+    }
+    SUBCASE("--resume and --overwrite together") {
+        REQUIRE(parse_options({"--resume", "--overwrite", "--out", "runs/a"}, "gan_mnist", opt).outcome ==
+                ParseResult::run);
+        CHECK_REFUSES(finish_options(opt, "gan_mnist"),
+                      "--resume and --overwrite cannot be used together: --resume continues the run in runs/a, "
+                      "--overwrite starts it over");
+        CHECK_FALSE(fs::exists(dir / "runs"));  // refused before --out is made
+    }
     SUBCASE("learning rate") {
         opt.lr = 0.0f;
         CHECK_REFUSES(finish_options(opt, "gan_mnist"), "--lr must be positive and finite, got 0");
@@ -349,8 +412,68 @@ TEST_CASE("finish_options refuses every bad value with one line") {
 
 TEST_CASE("check_batch_fits") {
     GanOptions opt;
+    opt.batch_size = 3000;
+    CHECK_REFUSES(check_batch_fits(opt, 2000), "--batch-size 3000 is larger than the training set (2000 images)");
     opt.batch_size = 9000;
     CHECK_REFUSES(check_batch_fits(opt, 8000), "--batch-size 9000 is larger than the training set (8000 images)");
     CHECK_NOTHROW(check_batch_fits(opt, 9000));  // one full batch is fine
     CHECK_NOTHROW(check_batch_fits(opt, 60000));
+}
+
+TEST_CASE("arch_uses_batch_norm agrees with the networks of models.cpp") {
+    // A network holds batch normalisation exactly when it has running statistics.
+    auto has_batch_norm = [](const xgrad::nn::Module& net) {
+        for (const auto& [name, buffer] : net.named_buffers())
+            if (name.find("running_mean") != std::string::npos) return true;
+        return false;
+    };
+    for (const char* name : {"mlp", "article", "paper"}) {
+        INFO(name);
+        xgrad::Generator rng(1);
+        const Arch arch = parse_arch(name);
+        const bool any = has_batch_norm(*make_generator(arch, 100, 10, rng)) ||
+                         has_batch_norm(*make_discriminator(arch, 10, 10, rng, rng));
+        CHECK(arch_uses_batch_norm(name) == any);
+    }
+}
+
+// tape_demo reads its own command line (examples/tape_demo.cpp), without CLI11:
+// --help, refused options and paths, each run in a fresh working directory.
+TEST_CASE("tape_demo's command line") {
+    TempWorkDir dir;
+    // stdout, or (err = true) stderr alone, and the exit status.
+    auto tape_demo = [](const std::string& args, bool err = false) {
+        return run_shell(std::string(XGRAD_TAPE_DEMO) + " " + args + (err ? " 2>&1 >/dev/null" : " 2>/dev/null"));
+    };
+    SUBCASE("--help: the usage on stdout, exit 0, no file written") {
+        const auto [out, status] = tape_demo("--help");
+        CHECK(status == 0);
+        CHECK(out.rfind("usage: tape_demo [graph.dot]\n", 0) == 0);
+        CHECK(out.find("(default: tape_demo.dot)") != std::string::npos);
+        CHECK(fs::is_empty(dir.path));
+        CHECK(tape_demo("-h") == std::pair<std::string, int>{out, 0});
+    }
+    SUBCASE("an unknown option: one line, exit 2") {
+        CHECK(tape_demo("--graph x.dot", true) ==
+              std::pair<std::string, int>{"tape_demo: unknown option --graph (usage: tape_demo [graph.dot])\n", 2});
+        CHECK(tape_demo("-", true) ==
+              std::pair<std::string, int>{"tape_demo: unknown option - (usage: tape_demo [graph.dot])\n", 2});
+        CHECK(fs::is_empty(dir.path));
+    }
+    SUBCASE("two paths: one line, exit 2") {
+        const std::string message = "tape_demo: one path only, got a.dot and b.dot (usage: tape_demo [graph.dot])\n";
+        CHECK(tape_demo("a.dot b.dot", true) == std::pair<std::string, int>{message, 2});
+        CHECK(fs::is_empty(dir.path));
+    }
+    SUBCASE("a path it cannot write: one line before any output, exit 1") {
+        CHECK(tape_demo("no/such/dir.dot") == std::pair<std::string, int>{"", 1});
+        CHECK(tape_demo("no/such/dir.dot", true) ==
+              std::pair<std::string, int>{"tape_demo: cannot write no/such/dir.dot\n", 1});
+    }
+    SUBCASE("one path: the graph goes there") {
+        const auto [out, status] = tape_demo("g.dot");
+        CHECK(status == 0);
+        CHECK(out.find("graph written to g.dot") != std::string::npos);
+        CHECK(read_file(dir / "g.dot").rfind("digraph", 0) == 0);
+    }
 }

@@ -130,7 +130,7 @@ cmp -s "$r/checkpoint.safetensors" "$tmp/good.safetensors" && pass "cgan_mnist: 
 # Bad options: one line, non-zero exit.
 expect_error "--epochs -3" "gan_mnist: --epochs must be positive, got -3" "$g" --data "$data" --epochs -3 --out "$tmp/x"
 expect_error "--batch-size 0" "gan_mnist: --batch-size must be positive, got 0" "$g" --data "$data" --batch-size 0 --out "$tmp/x"
-expect_error "--batch-size 9000" "gan_mnist: --batch-size 9000 is larger than the training set (8000 images)" \
+expect_error "--batch-size 9000" "gan_mnist: --batch-size must be at most 4096, got 9000" \
   "$g" --data "$data" --batch-size 9000 --out "$tmp/x"
 expect_error "missing --data" "gan_mnist: --data $tmp/nowhere: no such directory (run examples/fetch_mnist.sh first)" \
   "$g" --data "$tmp/nowhere" --out "$tmp/x"

@@ -8,10 +8,12 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <limits>
 #include <stdexcept>
 #include <string>
 
@@ -27,6 +29,27 @@ namespace {
 
 // ---------------------------------------------------------------- reading the command line
 
+// --seed takes an integer from 0 to 2^64 - 1 in decimal digits and nothing else:
+// CLI11 alone reads "-1" and "1e23" as 2^64 - 1 without a word, and "010" as octal 8.
+// A transform, so it also hands CLI11 the number without leading zeros.
+CLI::Validator seed_validator() {
+    return {[](std::string& text) -> std::string {
+                std::uint64_t value = 0;
+                const char* end = text.data() + text.size();
+                const auto [stop, error] = std::from_chars(text.data(), end, value);
+                if (error != std::errc() || stop != end)
+                    return (text.empty() ? "an empty value" : text) + " is not an integer from 0 to " +
+                           std::to_string(std::numeric_limits<std::uint64_t>::max());
+                text = std::to_string(value);
+                return {};
+            },
+            ""};
+}
+
+CLI::Option* add_seed_option(CLI::App& app, std::uint64_t& seed, const std::string& help) {
+    return app.add_option("--seed", seed, help)->capture_default_str()->transform(seed_validator());
+}
+
 // The options both GAN programs take.
 void add_common_options(CLI::App& app, GanOptions& opt) {
     app.add_option("--data", opt.data, "directory with the MNIST files (default: $XGRAD_DATA, else data/mnist)");
@@ -37,7 +60,7 @@ void add_common_options(CLI::App& app, GanOptions& opt) {
         ->each([&opt](const std::string&) { opt.lr_given = true; });
     app.add_option("--beta1", opt.beta1, "Adam beta1 of both networks")->capture_default_str();
     app.add_option("--z-dim", opt.z_dim, "length of the generator's noise vector z")->capture_default_str();
-    app.add_option("--seed", opt.seed, "random seed: the same seed gives the same run")->capture_default_str();
+    add_seed_option(app, opt.seed, "random seed: the same seed gives the same run");
     app.add_option("--out", opt.out, "output directory: samples, losses, checkpoint (default: out/<program>)");
     app.add_flag("--resume", opt.resume, "continue from <out>/checkpoint.safetensors");
     app.add_flag("--overwrite", opt.overwrite, "start over in an --out that already holds a run, replacing its files");
@@ -110,7 +133,7 @@ ParseResult parse_options(const std::vector<std::string>& args, ClassifierOption
     app.add_option("--lr", opt.lr, "Adam learning rate")->capture_default_str();
     app.add_option("--shift", opt.shift, "largest random shift of a training image in pixels (0 = none)")
         ->capture_default_str();
-    app.add_option("--seed", opt.seed, "random seed: the same seed gives the same judge")->capture_default_str();
+    add_seed_option(app, opt.seed, "random seed: the same seed gives the same judge");
     app.add_option("--out", opt.out, "output directory for judge.safetensors")->capture_default_str();
     app.add_flag("--overwrite", opt.overwrite, "replace a judge.safetensors already in --out");
     return parse_with(app, args);
@@ -125,8 +148,7 @@ ParseResult parse_options(const std::vector<std::string>& args, EvalOptions& opt
     app.add_option("--samples", opt.samples, "samples to draw (a multiple of 10)")
         ->capture_default_str()
         ->each([&opt](const std::string&) { opt.samples_given = true; });
-    app.add_option("--seed", opt.seed, "seed of the noise the samples are drawn from")
-        ->capture_default_str()
+    add_seed_option(app, opt.seed, "seed of the noise the samples are drawn from")
         ->each([&opt](const std::string&) { opt.seed_given = true; });
     app.add_option("--data", opt.data, "directory with the MNIST files (default: $XGRAD_DATA, else data/mnist)");
     app.add_option("--json", opt.json, "also write the numbers to this JSON file");
@@ -159,6 +181,12 @@ void check_positive(const char* name, int value) {
     if (value <= 0) throw std::invalid_argument(std::string(name) + " must be positive, got " + std::to_string(value));
 }
 
+void check_at_most(const char* name, int value, int bound) {
+    if (value > bound)
+        throw std::invalid_argument(std::string(name) + " must be at most " + std::to_string(bound) + ", got " +
+                                    std::to_string(value));
+}
+
 void check_weight(const char* name, float value) {
     if (!(value >= 0.0f && std::isfinite(value)))
         throw std::invalid_argument(std::string(name) + " must be >= 0 and finite, got " + number_text(value));
@@ -181,6 +209,23 @@ void prepare_out_dir(const std::string& out) {
 
 }  // namespace
 
+bool arch_uses_batch_norm(const std::string& arch) {
+    return arch == "mlp";  // BatchNorm1d in its generator (examples/common/models.cpp); test_options checks this
+}
+
+// The bounds (kMax... in options.hpp), each far above real use:
+// - epochs 10000: an epoch of the 60000 MNIST digits takes half a minute or more,
+//   so that is days of training at the least; real runs take 30 to 300.
+// - batch size 4096: a training step holds about 150 KB per image (activations
+//   and gradients of both networks), so 4096 images take some 600 MB beside the
+//   data set (measured: cgan_mnist --cond-weight 1, every arch, peaks below 750 MB);
+//   GANs train with 64 to 256.
+// - z_dim 4096: the noise vector is usually 100 long; the generator's first layer
+//   grows with it (4096 x 256 weights for mlp, and Adam's two moments beside them).
+// - sample-every: a grid less often than once in kMaxEpochs epochs means only the
+//   last epoch's, which every run gets anyway.
+// - threads 256: more than the cores of any one machine these programs run on;
+//   each OpenBLAS thread takes a buffer of its own.
 void check_options(GanOptions& opt, const std::string& program) {
     // Defaults that depend on the environment and the program.
     if (opt.data.empty()) opt.data = xgrad::data::default_mnist_dir().string();
@@ -188,18 +233,29 @@ void check_options(GanOptions& opt, const std::string& program) {
 
     // Every value, in the order --help lists them.
     check_positive("--epochs", opt.epochs);
+    check_at_most("--epochs", opt.epochs, kMaxEpochs);
     check_positive("--batch-size", opt.batch_size);
+    check_at_most("--batch-size", opt.batch_size, kMaxBatchSize);
     if (!(opt.lr > 0.0f && std::isfinite(opt.lr)))
         throw std::invalid_argument("--lr must be positive and finite, got " + number_text(opt.lr));
     if (!(opt.beta1 >= 0.0f && opt.beta1 < 1.0f))
         throw std::invalid_argument("--beta1 must be in [0, 1), got " + number_text(opt.beta1));
     check_positive("--z-dim", opt.z_dim);
+    check_at_most("--z-dim", opt.z_dim, kMaxZDim);
+    if (opt.resume && opt.overwrite)
+        throw std::invalid_argument("--resume and --overwrite cannot be used together: --resume continues the run in " +
+                                    opt.out + ", --overwrite starts it over");
     check_positive("--sample-every", opt.sample_every);
+    check_at_most("--sample-every", opt.sample_every, kMaxSampleEvery);
     if (opt.threads < 0)
         throw std::invalid_argument("--threads must be 0 (OpenBLAS's default) or more, got " +
                                     std::to_string(opt.threads));
+    check_at_most("--threads", opt.threads, kMaxThreads);
     if (opt.arch != "mlp" && opt.arch != "article" && opt.arch != "paper")
         throw std::invalid_argument("unknown --arch '" + opt.arch + "' (use mlp, article or paper)");
+    if (opt.batch_size < 2 && arch_uses_batch_norm(opt.arch))
+        throw std::invalid_argument("--batch-size " + std::to_string(opt.batch_size) + ": arch " + opt.arch +
+                                    " uses batch normalisation, which needs at least 2 images per batch");
     check_weight("--gan-weight", opt.gan_weight);
     check_weight("--dis-weight", opt.dis_weight);
     check_weight("--cond-weight", opt.cond_weight);

@@ -3,7 +3,8 @@
 // Every option has a default. Reading the command line (CLI11) happens in
 // options.cpp only: CLI11 is a large header, and one file compiling it is enough.
 // A value CLI11 cannot read (an unknown option, "--epochs many") is one line and
-// exit status 2; check_options and finish_options turn a bad value ("--epochs -3")
+// exit status 2, and so is a --seed that is not a whole number from 0 to 2^64 - 1;
+// check_options and finish_options turn a bad value ("--epochs -3", "--z-dim 100000")
 // into one line too, std::invalid_argument, which main() turns into exit status 1.
 #pragma once
 
@@ -62,6 +63,19 @@ struct EvalOptions {
     std::string json;         // where to write the JSON; empty = do not
 };
 
+// The largest value each size-like option of gan_mnist and cgan_mnist takes. Each
+// is far above real use and keeps a mistyped number from asking for gigabytes or
+// running for years (the reasons are beside them in options.cpp).
+inline constexpr int kMaxEpochs = 10000;
+inline constexpr int kMaxBatchSize = 4096;
+inline constexpr int kMaxZDim = 4096;
+inline constexpr int kMaxSampleEvery = kMaxEpochs;
+inline constexpr int kMaxThreads = 256;
+
+// Whether the --arch's networks hold a batch normalisation layer (mlp's generator
+// does): it trains on the statistics of each batch, so it needs 2 images or more.
+bool arch_uses_batch_norm(const std::string& arch);
+
 // What reading a command line ended in: go on and run, or print `text` and stop.
 struct ParseResult {
     enum Outcome { run, help, error } outcome = run;
@@ -90,7 +104,8 @@ std::string number_text(double x);
 // Fill defaults that depend on the program (out = "out/<program>", data from
 // $XGRAD_DATA or "data/mnist") and check every value. Throws std::invalid_argument
 // with one line, e.g. "--epochs must be positive, got -3",
-// "--batch-size 9000 is larger than the training set (8000 images)",
+// "--z-dim must be at most 4096, got 100000",
+// "--batch-size 3000 is larger than the training set (2000 images)",
 // "--out out/gan: cannot create directory (Permission denied)". Creates --out.
 void finish_options(GanOptions& opt, const std::string& program);
 // The part of finish_options that touches no file: the defaults and the value checks.
