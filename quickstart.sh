@@ -40,11 +40,14 @@ case "$job" in
     # Two cores, two programs: each gets one OpenBLAS thread and they run at the
     # same time. The GAN's output goes to its log; the CGAN's progress shows here.
     mkdir -p out/gan_mnist out/cgan_mnist
+    # Run again, a program continues its run from its checkpoint (and says so when
+    # the run is already complete); the programs refuse to replace a run silently.
+    again() { [ -f "out/$1/checkpoint.safetensors" ] && echo --resume; true; }
     echo "training gan_mnist in the background (log: out/gan_mnist/log.txt) and cgan_mnist here"
-    "$build/examples/gan_mnist" --threads 1 > out/gan_mnist/log.txt 2>&1 &
+    "$build/examples/gan_mnist" --threads 1 $(again gan_mnist) > out/gan_mnist/log.txt 2>&1 &
     gan_pid=$!
     cgan_status=0
-    "$build/examples/cgan_mnist" --threads 1 || cgan_status=$?
+    "$build/examples/cgan_mnist" --threads 1 $(again cgan_mnist) || cgan_status=$?
     gan_status=0
     wait "$gan_pid" || gan_status=$?
     tail -n 3 out/gan_mnist/log.txt

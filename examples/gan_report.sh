@@ -143,8 +143,12 @@ train_segment() {
         return 1
     fi
     if [ "$have" -lt "$e" ]; then
+        # Continue from a checkpoint (one saved mid-epoch 1 says epoch 0); a first
+        # segment that died before its first checkpoint left only losses.csv: start over.
         local resume=()
-        [ "$have" -gt 0 ] && resume=(--resume)
+        if [ -f "$dir/checkpoint.safetensors" ]; then resume=(--resume)
+        elif [ -e "$dir/losses.csv" ]; then resume=(--overwrite)
+        fi
         "$build/examples/$prog" --data "$data" --arch "$arch" --seed "$seed" --epochs "$e" \
             --sample-every "$eval_every" --threads 1 --out "$dir" "${resume[@]}" || return 1
     fi

@@ -127,10 +127,7 @@ double accuracy(Judge& judge, const data::Dataset& set) {
 int run(ClassifierOptions& opt) {
     check_options(opt);
     const data::Dataset train = data::load_mnist_dir(opt.data, "train");
-    const data::Dataset test = data::load_mnist_dir(opt.data, "test");
-    if (train.rows != 28 || train.cols != 28)
-        throw std::invalid_argument("--data " + opt.data + ": images are " + std::to_string(train.rows) + " x " +
-                                    std::to_string(train.cols) + " pixels; the judge reads 28 x 28");
+    const data::Dataset test = data::load_mnist_dir(opt.data, "test");  // (both checked to be 28 x 28)
     if (static_cast<std::size_t>(opt.batch_size) > train.size())
         throw std::invalid_argument("--batch-size " + std::to_string(opt.batch_size) +
                                     " is larger than the training set (" + std::to_string(train.size()) + " images)");
