@@ -95,6 +95,9 @@ expect_error "--d-steps 0" 1 "gan2d: --d-steps must be between 1 and 100, got 0"
 expect_error "--pack 17" 1 "gan2d: --pack must be between 1 and 16, got 17" --pack 17 --out "$o"
 expect_error "--pack 3" 1 "gan2d: --batch-size 256 is not a multiple of --pack 3" --pack 3 --out "$o"
 expect_error "--eval-every 0" 1 "gan2d: --eval-every must be between 1 and 1000000, got 0" --eval-every 0 --out "$o"
+expect_error "too many measurements" 1 \
+  "gan2d: --steps 5000 with --eval-every 4 measures 1250 times, more than 1000 (each writes a samples file); raise --eval-every" \
+  --eval-every 4 --out "$o"
 expect_error "--samples 0" 1 "gan2d: --samples must be between 1 and 100000, got 0" --samples 0 --out "$o"
 [ ! -e "$o" ] && pass "bad values: --out never created" || fail "bad values: --out was created"
 touch "$tmp/a_file"

@@ -109,6 +109,12 @@ void check_lab2d_options(const Lab2dOptions& opt) {
                                     std::to_string(opt.pack));
     check_range("--eval-every", opt.eval_every, 1, 1000000);
     check_range("--samples", opt.samples, 1, 100000);
+    // Each measurement writes a samples file: at most 1001 of them (step 0 and up to 1000 more).
+    if (opt.steps / opt.eval_every > 1000)
+        throw std::invalid_argument("--steps " + std::to_string(opt.steps) + " with --eval-every " +
+                                    std::to_string(opt.eval_every) + " measures " +
+                                    std::to_string(opt.steps / opt.eval_every) +
+                                    " times, more than 1000 (each writes a samples file); raise --eval-every");
     if (opt.out.empty()) throw std::invalid_argument("--out must name a directory");
 }
 
