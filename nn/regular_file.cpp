@@ -16,12 +16,12 @@ namespace xgrad::nn {
 
 namespace {
 
-// "a FIFO": what a path that is neither a regular file nor a directory is, for messages.
+// "a FIFO": what a path that is neither a regular file nor a directory is, for
+// messages. (A socket never gets here: open() itself refuses it, with ENXIO.)
 std::string file_kind(mode_t mode) {
     if (S_ISFIFO(mode)) return "a FIFO";
     if (S_ISCHR(mode)) return "a character device";
     if (S_ISBLK(mode)) return "a block device";
-    if (S_ISSOCK(mode)) return "a socket";
     return "an unknown kind of file";
 }
 

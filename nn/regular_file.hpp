@@ -16,9 +16,10 @@ namespace xgrad::nn {
 // Open `path` read-only and return its file descriptor (the caller closes it);
 // `size` is set to the file's length in bytes. Anything but a regular file is
 // refused before a byte is read, with std::runtime_error "<prefix><problem>":
-//   cannot open (<reason>)          e.g. "cannot open (Permission denied)"
+//   cannot open (<reason>)          e.g. "cannot open (Permission denied)"; a socket
+//                                   gives "cannot open (No such device or address)"
 //   a directory, not a file
-//   not a regular file (<kind>)     kind: a FIFO, a character device, a block device, a socket
+//   not a regular file (<kind>)     kind: a FIFO, a character device, a block device
 // `prefix` says where the problem is; it defaults to "<path>: ".
 int open_regular_file(const std::filesystem::path& path, std::uint64_t& size, const std::string& prefix);
 int open_regular_file(const std::filesystem::path& path, std::uint64_t& size);
