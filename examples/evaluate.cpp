@@ -12,6 +12,8 @@
 // numbers as one JSON object (atomically), for tools that compare runs. Every file and
 // option is checked before anything is loaded; a generator that makes NaN or infinite
 // pixels is refused, not measured.
+#include <unistd.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -34,6 +36,7 @@
 #include "examples/common/run.hpp"
 #include "examples/common/train_state.hpp"
 #include "nn/atomic_file.hpp"
+#include "nn/regular_file.hpp"
 
 using namespace xgrad;
 using namespace xgrad::examples;
@@ -68,28 +71,15 @@ struct Evaluation {
 // copies in double for the metrics): evaluate peaks at about 1.2 GB at the cap.
 constexpr int kMaxSamples = 100000;
 
-// "a FIFO": what sort of thing a path is, for the message that it is not a regular file.
-std::string file_kind(const fs::file_status& st) {
-    switch (st.type()) {
-        case fs::file_type::directory: return "a directory";
-        case fs::file_type::fifo: return "a FIFO";
-        case fs::file_type::character: return "a character device";
-        case fs::file_type::block: return "a block device";
-        case fs::file_type::socket: return "a socket";
-        default: return "an unknown kind of file";
-    }
-}
-
-// A checkpoint must be a regular file: reading a FIFO would wait for a writer forever.
+// A checkpoint must be a regular file: reading a FIFO would wait for a writer
+// forever. nn::open_regular_file refuses anything else at once.
 void require_file(const std::string& option, const std::string& path, const std::string& hint) {
+    const std::string where = option + " " + path + ": ";
     std::error_code ec;
-    const fs::file_status st = fs::status(path, ec);
-    if (!fs::exists(st)) {
-        const bool missing = !ec || ec == std::errc::no_such_file_or_directory;
-        throw std::invalid_argument(option + " " + path + ": " + (missing ? "no such file" + hint : ec.message()));
-    }
-    if (!fs::is_regular_file(st))
-        throw std::invalid_argument(option + " " + path + ": " + file_kind(st) + ", not a regular file");
+    if (!fs::exists(fs::status(path, ec)) && (!ec || ec == std::errc::no_such_file_or_directory))
+        throw std::invalid_argument(where + "no such file" + hint);
+    std::uint64_t size = 0;
+    ::close(nn::open_regular_file(path, size, where));
 }
 
 // --json's directory must exist and take a new file, and the path must not be a

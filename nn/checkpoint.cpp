@@ -3,8 +3,6 @@
 // every length and offset is checked against the file size before it is used.
 #include "checkpoint.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -22,6 +20,7 @@
 
 #include "atomic_file.hpp"
 #include "number_text.hpp"
+#include "regular_file.hpp"
 
 namespace xgrad::nn {
 
@@ -102,36 +101,6 @@ using File = std::unique_ptr<std::FILE, int (*)(std::FILE*)>;
 // before it is read into memory.
 constexpr std::uint64_t max_header_bytes = std::uint64_t{100} << 20;  // 100 MiB
 
-// What a file that is not a regular one is, for messages.
-std::string file_kind(mode_t mode) {
-    if (S_ISFIFO(mode)) return "a FIFO";
-    if (S_ISCHR(mode)) return "a character device";
-    if (S_ISBLK(mode)) return "a block device";
-    if (S_ISSOCK(mode)) return "a socket";
-    return "neither a file nor a directory";
-}
-
-// Open path for reading, refusing at once anything that is not a regular file; sets
-// `size`. O_NONBLOCK makes opening a FIFO return at once (without it, open waits
-// for a writer that may never come); fstat then tells what the path really is.
-std::FILE* open_regular_file(const fs::path& path, const std::string& where, std::uint64_t& size) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0) throw std::runtime_error(where + "cannot open: " + std::strerror(errno));
-    struct stat st {};
-    std::string problem;
-    if (::fstat(fd, &st) != 0) problem = std::string("cannot open: ") + std::strerror(errno);
-    else if (S_ISDIR(st.st_mode)) problem = "is a directory, not a file";
-    else if (!S_ISREG(st.st_mode)) problem = "not a regular file (" + file_kind(st.st_mode) + ")";
-    std::FILE* f = problem.empty() ? ::fdopen(fd, "rb") : nullptr;
-    if (f == nullptr && problem.empty()) problem = std::string("cannot open: ") + std::strerror(errno);
-    if (!problem.empty()) {
-        ::close(fd);
-        throw std::runtime_error(where + problem);
-    }
-    size = static_cast<std::uint64_t>(st.st_size);
-    return f;
-}
-
 // n bytes from f, or a runtime_error (the size was checked, so a short read means the file changed).
 void read_exact(std::FILE* f, void* out, std::size_t n, const std::string& where) {
     if (n > 0 && std::fread(out, 1, n, f) != n)
@@ -189,7 +158,13 @@ SafetensorsFile read_impl(const fs::path& path, const char* who) {
 
     // The file: a regular file, at least 8 bytes.
     std::uint64_t file_size = 0;
-    File f(open_regular_file(path, where, file_size), &std::fclose);
+    const int fd = open_regular_file(path, file_size, where);  // a FIFO is refused at once, never waited on
+    File f(::fdopen(fd, "rb"), &std::fclose);
+    if (!f) {
+        const int error = errno;
+        ::close(fd);
+        throw std::runtime_error(where + "cannot open (" + std::strerror(error) + ")");
+    }
     if (file_size < 8)
         throw std::runtime_error(where + "file is " + std::to_string(file_size) +
                                  " bytes long; a safetensors file starts with an 8-byte header length");

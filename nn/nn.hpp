@@ -15,4 +15,5 @@
 #include "maxout.hpp"
 #include "module.hpp"
 #include "optim.hpp"
+#include "regular_file.hpp"
 #include "sequential.hpp"

@@ -99,10 +99,10 @@ TEST_CASE("resuming keeps the rows up to the resumed step") {
         CHECK_FAILS_WITH(CsvLog(p, columns, 1), p + ": not a regular file (a FIFO)");
         fs::remove(p);
         fs::create_directory(p);
-        CHECK_FAILS_WITH(CsvLog(p, columns, 1), p + ": is a directory, not a file");
+        CHECK_FAILS_WITH(CsvLog(p, columns, 1), p + ": a directory, not a file");
         fs::remove(p);
         fs::create_symlink("/dev/zero", p);
-        CHECK_FAILS_WITH(CsvLog(p, columns, 1), p + ": not a regular file (a device or a socket)");
+        CHECK_FAILS_WITH(CsvLog(p, columns, 1), p + ": not a regular file (a character device)");
     }
     SUBCASE("a log over 1 GiB is refused before it is read") {
         write_file(p, "step,d_loss,g_loss\n");

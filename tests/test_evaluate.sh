@@ -123,9 +123,9 @@ expect_error "mnist_classifier: missing --data" \
 
 # 5. Files that are not checkpoints, outputs that cannot be written, sizes over the caps.
 mkfifo "$tmp/fifo"  # reading it would wait for a writer forever: timeout turns a hang into a failure
-expect_error "evaluate: a FIFO as --checkpoint" "evaluate: --checkpoint $tmp/fifo: a FIFO, not a regular file" \
+expect_error "evaluate: a FIFO as --checkpoint" "evaluate: --checkpoint $tmp/fifo: not a regular file (a FIFO)" \
   timeout 20 "$e" --judge "$judge" --checkpoint "$tmp/fifo" --data "$data"
-expect_error "evaluate: a directory as --judge" "evaluate: --judge $tmp: a directory, not a regular file" \
+expect_error "evaluate: a directory as --judge" "evaluate: --judge $tmp: a directory, not a file" \
   timeout 20 "$e" --judge "$tmp" --real --data "$data"
 expect_error "evaluate: --samples 100010" \
   "evaluate: --samples must be at most 100000 (all samples are held in memory), got 100010" \

@@ -171,7 +171,7 @@ TEST_CASE("read_idx refuses a broken file, naming the file and the problem") {
     SUBCASE("missing") { CHECK_FAILS_WITH(read_idx(p), at + "cannot open (No such file or directory)"); }
     SUBCASE("a directory") {
         fs::create_directory(p);
-        CHECK_FAILS_WITH(read_idx(p), at + "is a directory, not a file");
+        CHECK_FAILS_WITH(read_idx(p), at + "a directory, not a file");
     }
     SUBCASE("empty") {
         write_bytes(p, {});
@@ -431,7 +431,7 @@ TEST_CASE("load_mnist_dir: the models' image size, files that are not files, per
         CHECK_FAILS_WITH(load_mnist_dir(dir.path, "train"), images + ": not a regular file (a FIFO)");
         fs::remove(labels);
         fs::create_directory(labels);
-        CHECK_FAILS_WITH(load_mnist_dir(dir.path, "train"), labels + ": is a directory, not a file");
+        CHECK_FAILS_WITH(load_mnist_dir(dir.path, "train"), labels + ": a directory, not a file");
         fs::remove(labels);
         fs::create_symlink("/dev/zero", labels);
         CHECK_FAILS_WITH(load_mnist_dir(dir.path, "train"), labels + ": not a regular file (a character device)");

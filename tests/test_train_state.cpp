@@ -350,7 +350,7 @@ TEST_CASE("load checks everything before it changes anything") {
     SUBCASE("no file") {
         const std::string missing = dir / "missing.safetensors";
         CHECK_FAILS_WITH(load(missing, target),
-                         "read_safetensors(" + missing + "): cannot open: No such file or directory");
+                         "read_safetensors(" + missing + "): cannot open (No such file or directory)");
     }
     untouched();
 }

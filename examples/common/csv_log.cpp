@@ -4,8 +4,6 @@
 // back exactly; the step is written as an integer.
 #include "csv_log.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -18,6 +16,7 @@
 #include <stdexcept>
 
 #include "nn/atomic_file.hpp"
+#include "nn/regular_file.hpp"
 
 namespace xgrad::examples {
 
@@ -41,36 +40,18 @@ bool row_step(const std::string& line, long long& step) {
 constexpr std::uint64_t max_log_bytes = std::uint64_t{1} << 30;
 
 // The whole text of an existing log. Anything but a regular file is refused at
-// once (O_NONBLOCK: opening a FIFO would otherwise wait for a writer forever), and
-// so is a file over max_log_bytes, before it is read into memory.
+// once (nn/regular_file.hpp), and so is a file over max_log_bytes, before it is
+// read into memory.
 std::string read_log(const std::string& path) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0) throw std::runtime_error(path + ": cannot read (" + std::strerror(errno) + ")");
-    struct stat st {};
-    std::string problem;
-    if (::fstat(fd, &st) != 0) problem = std::string("cannot read (") + std::strerror(errno) + ")";
-    else if (S_ISDIR(st.st_mode)) problem = "is a directory, not a file";
-    else if (!S_ISREG(st.st_mode))
-        problem = std::string("not a regular file (") + (S_ISFIFO(st.st_mode) ? "a FIFO" : "a device or a socket") + ")";
-    else if (static_cast<std::uint64_t>(st.st_size) > max_log_bytes)
-        problem = std::to_string(st.st_size) + " bytes, over the " + std::to_string(max_log_bytes) +
-                  " a losses log may hold (move the file away to start a new log)";
-    std::string text;
-    if (problem.empty()) {
-        text.resize(static_cast<std::size_t>(st.st_size));
-        std::size_t have = 0;
-        while (have < text.size()) {
-            const ssize_t got = ::read(fd, text.data() + have, text.size() - have);
-            if (got < 0 && errno == EINTR) continue;
-            if (got < 0) problem = std::string("cannot read (") + std::strerror(errno) + ")";
-            if (got <= 0) break;
-            have += static_cast<std::size_t>(got);
-        }
-        text.resize(have);
+    std::uint64_t size = 0;
+    const int fd = nn::open_regular_file(path, size);
+    if (size > max_log_bytes) {
+        ::close(fd);
+        throw std::runtime_error(path + ": " + std::to_string(size) + " bytes, over the " +
+                                 std::to_string(max_log_bytes) +
+                                 " a losses log may hold (move the file away to start a new log)");
     }
-    ::close(fd);
-    if (!problem.empty()) throw std::runtime_error(path + ": " + problem);
-    return text;
+    return nn::read_and_close(fd, size, path + ": ");
 }
 
 // The header and the rows with step <= keep_until_step of an existing log, as one string.

@@ -4,8 +4,6 @@
 // about the size never makes it allocate more than the file really holds.
 #include "examples/common/idx.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -21,6 +19,7 @@
 #include <string_view>
 
 #include "nn/atomic_file.hpp"
+#include "nn/regular_file.hpp"
 
 namespace xgrad::data {
 namespace fs = std::filesystem;
@@ -55,41 +54,12 @@ const char* type_name(std::uint8_t type) {
     }
 }
 
-// What a file that is not a regular one is, for messages.
-std::string file_kind(mode_t mode) {
-    if (S_ISFIFO(mode)) return "a FIFO";
-    if (S_ISCHR(mode)) return "a character device";
-    if (S_ISBLK(mode)) return "a block device";
-    if (S_ISSOCK(mode)) return "a socket";
-    return "neither a file nor a directory";
-}
-
-// Open `path` for reading and check that it is a regular file; returns the
-// descriptor and sets `size`. O_NONBLOCK makes opening a FIFO return at once
-// (without it, open waits for a writer that may never come); the fstat then
-// refuses it, and any device or directory, before a byte is read.
-int open_regular_file(const fs::path& path, std::uint64_t& size) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0) fail(path, std::string("cannot open (") + std::strerror(errno) + ")");
-    struct stat st {};
-    const bool stat_ok = ::fstat(fd, &st) == 0;
-    const int stat_errno = errno;
-    if (stat_ok && S_ISREG(st.st_mode)) {
-        size = static_cast<std::uint64_t>(st.st_size);
-        return fd;
-    }
-    ::close(fd);
-    if (!stat_ok) fail(path, std::string("cannot open (") + std::strerror(stat_errno) + ")");
-    if (S_ISDIR(st.st_mode)) fail(path, "is a directory, not a file");
-    fail(path, "not a regular file (" + file_kind(st.st_mode) + ")");
-}
-
 // The bytes of a file in order, gunzipped on the fly when the file starts with
 // the gzip magic 1f 8b. read() returns fewer bytes than asked only at the end.
 class ByteStream {
 public:
     explicit ByteStream(const fs::path& path) : path_(path) {
-        const int fd = open_regular_file(path, file_size_);
+        const int fd = nn::open_regular_file(path, file_size_);  // a FIFO is refused at once, never waited on
         std::uint8_t head[2] = {0, 0};
         const ssize_t got = ::pread(fd, head, 2, 0);  // a peek: the position stays at 0
         if (got == 2 && head[0] == 0x1f && head[1] == 0x8b) {
@@ -363,7 +333,7 @@ std::string source_note(const fs::path& dir) {
     std::error_code ec;
     if (!fs::exists(fs::status(path, ec))) return "";
     std::uint64_t size = 0;
-    const int fd = open_regular_file(path, size);  // a FIFO here must not block the program
+    const int fd = nn::open_regular_file(path, size);  // a FIFO here must not block the program
     char text[256];
     const ssize_t got = ::read(fd, text, sizeof text);  // the first line is all we keep
     ::close(fd);

