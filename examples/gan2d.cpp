@@ -17,7 +17,7 @@
 #include <string>
 
 #include "autodiff/autodiff.hpp"
-#include "examples/common/atomic_file.hpp"
+#include "nn/atomic_file.hpp"
 #include "examples/common/csv_log.hpp"
 #include "examples/common/lab2d_options.hpp"
 #include "examples/common/mixture2d.hpp"
@@ -177,7 +177,7 @@ int run(const Lab2dOptions& opt) {
         modes_xy(k, 0) = lab.mixture.means[k].x;
         modes_xy(k, 1) = lab.mixture.means[k].y;
     }
-    write_file_atomically(out / "modes.csv", points_csv(modes_xy, {}));
+    nn::write_file_atomically(out / "modes.csv", points_csv(modes_xy, {}));
     CsvLog csv((out / "metrics.csv").string(),
                {"step", "d_loss", "g_loss", "modes_covered", "high_quality", "kl", "mean_x", "mean_y"});
 
@@ -197,7 +197,7 @@ int run(const Lab2dOptions& opt) {
         }
         char name[48];
         std::snprintf(name, sizeof name, "samples_step_%06d.csv", step);
-        write_file_atomically(out / name, points_csv(points, eval_modes));
+        nn::write_file_atomically(out / name, points_csv(points, eval_modes));
         csv.row({double(step), last.d_loss, last.g_loss, double(r.covered), r.high_quality_share, r.kl, mean_x, mean_y});
         csv.flush();
         if (step > 0) std::printf("step %d: d_loss %.3f g_loss %.3f | ", step, last.d_loss, last.g_loss);
