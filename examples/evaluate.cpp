@@ -28,6 +28,7 @@
 #include <nlohmann/json.hpp>
 
 #include "autodiff/autodiff.hpp"
+#include "examples/common/blas_info.hpp"
 #include "examples/common/idx.hpp"
 #include "examples/common/judge.hpp"
 #include "examples/common/metrics.hpp"
@@ -338,6 +339,7 @@ int run(EvalOptions& opt) {
     const std::map<std::string, std::string> judge_md = load_judge(opt.judge, judge);
     const data::Dataset test = data::load_mnist_dir(opt.data, "test");
 
+    print_blas_start("evaluate");  // which OpenBLAS kernels the measuring runs on (stderr)
     const Evaluation ev = opt.real ? evaluate_real(opt, judge, test) : evaluate_generator(opt, judge, test);
     print_table(ev, opt.judge, judge_md);
     if (!opt.json.empty()) {

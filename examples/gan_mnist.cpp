@@ -13,6 +13,7 @@
 #include <optional>
 
 #include "autodiff/autodiff.hpp"
+#include "examples/common/blas_info.hpp"
 #include "examples/common/csv_log.hpp"
 #include "examples/common/idx.hpp"
 #include "examples/common/image.hpp"
@@ -134,6 +135,7 @@ int run(GanOptions& opt) {
     }
     CsvLog csv((out / "losses.csv").string(), {"step", "epoch", "d_loss", "g_loss"}, opt.resume ? state.step : -1);
 
+    print_blas_start("gan_mnist");  // which OpenBLAS kernels the training runs on (stderr)
     const std::size_t batch = opt.batch_size, steps = train.size() / batch;  // the last partial batch is dropped
     catch_interrupts();  // from here on, Ctrl-C saves a checkpoint and stops (interrupt.hpp)
     try {

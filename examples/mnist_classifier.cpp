@@ -18,6 +18,7 @@
 #include <string>
 
 #include "autodiff/autodiff.hpp"
+#include "examples/common/blas_info.hpp"
 #include "examples/common/idx.hpp"
 #include "examples/common/judge.hpp"
 #include "examples/common/metrics.hpp"
@@ -143,6 +144,7 @@ int run(ClassifierOptions& opt) {
     nn::ExponentialLR schedule(adam, opt.epochs > 1 ? std::pow(0.05f, 1.0f / float(opt.epochs - 1)) : 1.0f);
     std::printf("judge %s: %zu parameters\n", Judge::kArchName, judge.num_parameters());
 
+    print_blas_start("mnist_classifier");  // which OpenBLAS kernels the training runs on (stderr)
     const std::size_t batch = opt.batch_size, steps = train.size() / batch;  // the last partial batch is dropped
     const auto start = std::chrono::steady_clock::now();
     double test_acc = 0;

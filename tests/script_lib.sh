@@ -10,6 +10,11 @@
 #   expect_last_error NAME EXPECTED PROGRAM ARGS...
 #                           the same, but stderr may hold more before it (a training
 #                           run's progress): only its last line must be EXPECTED
+#   expect_error_after_start NAME EXPECTED PROGRAM ARGS...
+#                           the same as expect_error for an error found once the work
+#                           has begun: stderr is the program's start line about OpenBLAS
+#                           ("evaluate: OpenBLAS 0.3.21 (...)", and its suggestion line
+#                           if any, examples/common/blas_info.hpp), then exactly EXPECTED
 data="$build/test-data/mnist"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
@@ -17,18 +22,26 @@ failures=0
 pass() { echo "ok   $1"; }
 fail() { echo "FAIL $1"; failures=$((failures + 1)); }
 
-# check_failure WHAT NAME EXPECTED PROGRAM ARGS...: WHAT is "all" (the whole of stderr)
-# or "last" (its last line); the two functions above.
+# check_failure WHAT NAME EXPECTED PROGRAM ARGS...: WHAT is "all" (the whole of stderr),
+# "last" (its last line) or "start" (all after the OpenBLAS start lines, which must be
+# there); the three functions above.
 check_failure() {
   local what="$1" name="$2" expected="$3"; shift 3
   local status=0 got
   "$@" > "$tmp/out.txt" 2> "$tmp/err.txt" || status=$?
-  if [ "$what" = all ]; then got="$(cat "$tmp/err.txt")"; else got="$(tail -n 1 "$tmp/err.txt")"; fi
+  case "$what" in
+    all) got="$(cat "$tmp/err.txt")" ;;
+    last) got="$(tail -n 1 "$tmp/err.txt")" ;;
+    start) if head -n 1 "$tmp/err.txt" | grep -q '^[a-z_]*: OpenBLAS '; then
+             got="$(awk 'start && /^[a-z_]*: OpenBLAS / { next } { start = 0; print }' start=1 "$tmp/err.txt")"
+           else got="(no OpenBLAS start line) $(cat "$tmp/err.txt")"; fi ;;
+  esac
   if [ "$status" -ne 0 ] && [ "$got" = "$expected" ]; then pass "$name"; else
     fail "$name: exit $status, stderr: $got"; echo "     expected: $expected"; fi
 }
 expect_error() { check_failure all "$@"; }
 expect_last_error() { check_failure last "$@"; }
+expect_error_after_start() { check_failure start "$@"; }
 
 # These tests run at the same time (meson test runs two at once): the first to take
 # the lock fetches, the others wait for it and then find the data in place.

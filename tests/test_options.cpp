@@ -6,6 +6,7 @@
 #include "check.hpp"
 #include "files.hpp"
 
+#include "examples/common/blas_info.hpp"
 #include "examples/common/models.hpp"
 #include "examples/common/options.hpp"
 
@@ -234,6 +235,22 @@ TEST_CASE("--help lists every option with its default") {
     CHECK(help.find("mlp,article,paper") != std::string::npos);
     CHECK(help.find("$XGRAD_DATA, else data/mnist") != std::string::npos);
     CHECK(help.find("out/<program>") != std::string::npos);
+}
+
+TEST_CASE("--blas-info: every program reports OpenBLAS and stops") {
+    const std::string report = blas_report(read_blas_info());
+    GanOptions g;
+    ClassifierOptions c;
+    EvalOptions e;
+    for (const ParseResult& r : {parse_options({"--blas-info"}, "gan_mnist", g),
+                                 parse_options({"--blas-info", "--epochs", "3"}, "cgan_mnist", g),
+                                 parse_options({"--blas-info"}, c), parse_options({"--blas-info"}, e)}) {
+        CHECK(r.outcome == ParseResult::blas_info);
+        CHECK(r.text == report);
+    }
+    CHECK(help_of(GanOptions{}, "gan_mnist").find("--blas-info") != std::string::npos);
+    CHECK(help_of(EvalOptions{}).find("--blas-info") != std::string::npos);
+    CHECK(refused({"--blas-info", "--epochs", "many"}, GanOptions{}) == "Could not convert: --epochs = many");
 }
 
 TEST_CASE("finish_options fills the defaults") {

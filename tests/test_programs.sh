@@ -11,14 +11,45 @@ set -uo pipefail
 build="$1"; src="$2"
 source "$src/tests/script_lib.sh" || exit 1  # data, tmp, pass, fail, expect_error; fetches the digits
 
+# The start line a program should print, from --blas-info's report: "gan_mnist: OpenBLAS
+# 0.3.21 (Cooperlake kernels, 2 threads)" (examples/common/blas_info.hpp).
+start_line() {
+  "$build/examples/$1" --blas-info > "$tmp/blas_info.txt"
+  local version core threads
+  version="$(sed -n 's/^OpenBLAS build: *\(OpenBLAS [^ ]*\).*/\1/p' "$tmp/blas_info.txt")"
+  core="$(sed -n 's/^kernel family: *//p' "$tmp/blas_info.txt")"
+  threads="$(sed -n 's/^threads: *//p' "$tmp/blas_info.txt")"
+  echo "$1: $version ($core kernels, $threads thread$([ "$threads" = 1 ] || echo s))"
+}
+
+# --blas-info: the report on stdout, nothing on stderr, exit 0, before anything else
+# (no --data needed; the verdict depends on the machine). Under the oldest kernels, a
+# processor with AVX2 is told what to set.
+"$build/examples/gan_mnist" --blas-info --data "$tmp/nowhere" > "$tmp/info.txt" 2> "$tmp/info.err" \
+  && [ ! -s "$tmp/info.err" ] && grep -q "^kernel family: " "$tmp/info.txt" \
+  && grep -q "^verdict: " "$tmp/info.txt" \
+  && pass "--blas-info: the report on stdout, exit 0" \
+  || { fail "--blas-info"; cat "$tmp/info.txt" "$tmp/info.err"; }
+OPENBLAS_CORETYPE=Prescott "$build/examples/evaluate" --blas-info > "$tmp/prescott.txt"
+if grep -q "AVX2 yes" "$tmp/prescott.txt"; then
+  grep -q "^verdict: *OpenBLAS runs its Prescott kernels, but this processor has AVX.*: try OPENBLAS_CORETYPE=" \
+    "$tmp/prescott.txt" && pass "--blas-info under OPENBLAS_CORETYPE=Prescott: suggests better kernels" \
+    || { fail "--blas-info under Prescott"; cat "$tmp/prescott.txt"; }
+fi
+
 # A run: 2 epochs of 125 steps each.
 for prog in gan_mnist cgan_mnist; do
   out="$tmp/$prog"
-  if "$build/examples/$prog" --data "$data" --epochs 2 --sample-every 1 --out "$out" > "$tmp/$prog.log" 2>&1; then
+  if "$build/examples/$prog" --data "$data" --epochs 2 --sample-every 1 --out "$out" > "$tmp/$prog.log" \
+    2> "$tmp/$prog.err"; then
     pass "$prog: two epochs"
   else
-    fail "$prog: two epochs"; tail -n 5 "$tmp/$prog.log"; continue
+    fail "$prog: two epochs"; tail -n 5 "$tmp/$prog.log" "$tmp/$prog.err"; continue
   fi
+  # The first line on stderr names the OpenBLAS build and kernels, as --blas-info reports them.
+  [ "$(head -n 1 "$tmp/$prog.err")" = "$(start_line "$prog")" ] && ! grep -q OpenBLAS "$tmp/$prog.log" \
+    && pass "$prog: says which OpenBLAS kernels run, on stderr" \
+    || fail "$prog: OpenBLAS line: $(head -n 1 "$tmp/$prog.err") (expected $(start_line "$prog"))"
   grep -q "8000 training images" "$tmp/$prog.log" && pass "$prog: says which data it ran on" || fail "$prog: data line"
   [ "$(wc -l < "$out/losses.csv")" -eq 251 ] && pass "$prog: 250 CSV rows" || fail "$prog: CSV rows"
   awk -F, 'NR > 1 && ($3 != $3 + 0 || $4 != $4 + 0 || $3 ~ /nan|inf/ || $4 ~ /nan|inf/) { bad = 1 } END { exit bad }' \

@@ -19,6 +19,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "blas_info.hpp"
 #include "idx.hpp"
 
 namespace xgrad::examples {
@@ -86,8 +87,11 @@ void add_cgan_loss_options(CLI::App& app, GanOptions& opt) {
         ->capture_default_str();
 }
 
-// Run CLI11 over args: --help and every error CLI11 finds become a ParseResult.
+// Run CLI11 over args: --help, --blas-info (all four programs take it) and every
+// error CLI11 finds become a ParseResult.
 ParseResult parse_with(CLI::App& app, const std::vector<std::string>& args) {
+    bool blas_info = false;
+    app.add_flag("--blas-info", blas_info, "print which OpenBLAS build and kernels run, and exit");
     std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 takes them last first
     try {
         app.parse(reversed);
@@ -96,13 +100,15 @@ ParseResult parse_with(CLI::App& app, const std::vector<std::string>& args) {
     } catch (const CLI::ParseError& e) {
         return {ParseResult::error, e.what()};
     }
+    if (blas_info) return {ParseResult::blas_info, blas_report(read_blas_info())};
     return {};
 }
 
 std::optional<int> finish_reading(const ParseResult& parsed, const std::string& program) {
     switch (parsed.outcome) {
         case ParseResult::run: return std::nullopt;
-        case ParseResult::help: std::fputs(parsed.text.c_str(), stdout); return 0;
+        case ParseResult::help:
+        case ParseResult::blas_info: std::fputs(parsed.text.c_str(), stdout); return 0;
         case ParseResult::error: std::fprintf(stderr, "%s: %s\n", program.c_str(), parsed.text.c_str()); return 2;
     }
     return 2;

@@ -78,8 +78,10 @@ bool arch_uses_batch_norm(const std::string& arch);
 
 // What reading a command line ended in: go on and run, or print `text` and stop.
 struct ParseResult {
-    enum Outcome { run, help, error } outcome = run;
-    std::string text;  // help: the --help text; error: one line, e.g. "--arch: cnn not in {mlp,article,paper}"
+    enum Outcome { run, help, blas_info, error } outcome = run;
+    // help: the --help text; blas_info: the --blas-info report (blas_info.hpp);
+    // error: one line, e.g. "--arch: cnn not in {mlp,article,paper}"
+    std::string text;
 };
 
 // Read the arguments after the program's name into opt. The program decides the
@@ -92,7 +94,7 @@ ParseResult parse_options(const std::vector<std::string>& args, ClassifierOption
 ParseResult parse_options(const std::vector<std::string>& args, EvalOptions& opt);
 
 // For main(): parse argv[1..] into opt. std::nullopt: go on. Otherwise the exit status
-// main() should return: 0 after --help (printed on stdout), 2 after a command line
+// main() should return: 0 after --help or --blas-info (printed on stdout), 2 after a command line
 // that cannot be read (printed on stderr as "<program>: <message>").
 std::optional<int> read_command_line(int argc, const char* const* argv, const std::string& program, GanOptions& opt);
 std::optional<int> read_command_line(int argc, const char* const* argv, ClassifierOptions& opt);
