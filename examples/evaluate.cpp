@@ -221,6 +221,7 @@ void measure(Evaluation& ev, const Judged& judged, const Array& images, const Ju
 
 Evaluation evaluate_generator(const EvalOptions& opt, Judge& judge, const data::Dataset& test) {
     const GeneratorInfo g = load_generator(opt.checkpoint);
+    print_blas_start("evaluate");  // the files are read: which OpenBLAS kernels the measuring runs on (stderr)
     Indices requested;
     const Array images = draw_samples(g, std::size_t(opt.samples), opt.seed, requested);
     // A diverged generator makes NaN (or infinite) pixels: no number measured from them means anything.
@@ -247,6 +248,7 @@ Evaluation evaluate_generator(const EvalOptions& opt, Judge& judge, const data::
 // The real test split measured like a generator's samples: the best a generator can do.
 Evaluation evaluate_real(const EvalOptions& opt, Judge& judge, const data::Dataset& test) {
     const data::Dataset train = data::load_mnist_dir(opt.data, "train");
+    print_blas_start("evaluate");  // the files are read: which OpenBLAS kernels the measuring runs on (stderr)
     const Judged real = judge_finite(judge, test.images, opt.judge, "real test images");
     Evaluation ev;
     ev.source = "real test set";
@@ -339,7 +341,6 @@ int run(EvalOptions& opt) {
     const std::map<std::string, std::string> judge_md = load_judge(opt.judge, judge);
     const data::Dataset test = data::load_mnist_dir(opt.data, "test");
 
-    print_blas_start("evaluate");  // which OpenBLAS kernels the measuring runs on (stderr)
     const Evaluation ev = opt.real ? evaluate_real(opt, judge, test) : evaluate_generator(opt, judge, test);
     print_table(ev, opt.judge, judge_md);
     if (!opt.json.empty()) {

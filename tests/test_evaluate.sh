@@ -20,6 +20,8 @@ else
 fi
 [ "$(grep -c '^epoch ' "$tmp/judge.log")" -eq 10 ] && pass "mnist_classifier: a line per epoch" \
   || fail "mnist_classifier: epoch lines"
+grep -q "^mnist_classifier: OpenBLAS .* kernels, " "$tmp/judge.log" \
+  && pass "mnist_classifier: says which OpenBLAS kernels run" || fail "mnist_classifier: OpenBLAS line"
 acc="$(sed -n 's/^final test accuracy: \([0-9.]*\)%.*/\1/p' "$tmp/judge.log")"
 echo "     judge test accuracy: ${acc:-none}%"
 awk -v a="${acc:-0}" 'BEGIN { exit !(a >= 95.0) }' && pass "mnist_classifier: test accuracy >= 95%" \
@@ -87,6 +89,8 @@ for prog in cgan_mnist gan_mnist; do
 done
 "$e" --judge "$judge" --real --data "$data" --json "$tmp/real.json" > "$tmp/eval_real.log" 2>&1 \
   && pass "evaluate --real" || { fail "evaluate --real"; tail -n 5 "$tmp/eval_real.log"; }
+grep -q "^evaluate: OpenBLAS .* kernels, " "$tmp/eval_real.log" \
+  && pass "evaluate: says which OpenBLAS kernels run" || fail "evaluate: OpenBLAS line"
 check_json "$tmp/real.json" real 2000 && pass "evaluate --real: JSON has every key" || fail "evaluate --real: JSON"
 # On the real test set, conditional accuracy is the judge's test accuracy.
 "$py" -c "import json,sys; j=json.load(open(sys.argv[1])); sys.exit(abs(100*j['conditional_accuracy']-float(sys.argv[2]))>0.001)" \
@@ -208,11 +212,11 @@ EOF
 # weights there and in the next layer overflow to inf - inf = NaN for digit 3 only, that
 # is for samples 3, 13, 23, ...: 100 of 1000.
 scale_tensors "$tmp/cgan_mnist/checkpoint.safetensors" "$tmp/huge.safetensors" 1e30 gen.fc1.weight:103 gen.fc2.weight
-expect_error "evaluate: a generator that makes NaN pixels" \
+expect_error_after_start "evaluate: a generator that makes NaN pixels" \
   "evaluate: $tmp/huge.safetensors: the generator makes NaN or infinite pixels in 100 of 1000 samples (the first: sample 3, --seed 1); there is nothing to measure" \
   "$e" --judge "$judge" --checkpoint "$tmp/huge.safetensors" --samples 1000 --data "$data"
 scale_tensors "$judge" "$tmp/huge_judge.safetensors" 1e30 fc1.weight fc2.weight
-expect_error "evaluate: a judge whose outputs are NaN" \
+expect_error_after_start "evaluate: a judge whose outputs are NaN" \
   "evaluate: --judge $tmp/huge_judge.safetensors: the judge's outputs are NaN or infinite on real test images (the first: image 0); train the judge again" \
   "$e" --judge "$tmp/huge_judge.safetensors" --real --data "$data"
 
@@ -222,7 +226,7 @@ expect_error "evaluate: a judge whose outputs are NaN" \
 if ldd "$e" | grep -q libasan; then
   echo "skip evaluate: out of memory (AddressSanitizer build)"
 else
-  expect_error "evaluate: out of memory" "evaluate: out of memory (try a smaller --samples)" \
+  expect_error_after_start "evaluate: out of memory" "evaluate: out of memory (try a smaller --samples)" \
     bash -c 'ulimit -v 400000 && exec "$@"' limited "$e" --judge "$judge" \
     --checkpoint "$tmp/gan_mnist/checkpoint.safetensors" --samples 100000 --data "$data"
 fi
