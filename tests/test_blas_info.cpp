@@ -55,7 +55,7 @@ TEST_CASE("judge_kernels: older kernels than the processor supports get a sugges
          "kernel family  is not one this program knows; it cannot tell whether it matches this processor"},
     };
     for (const Case& c : cases) {
-        INFO(c.core << " avx2=" << c.avx2 << " avx512f=" << c.avx512f);
+        INFO(std::string(c.core) << " avx2=" << c.avx2 << " avx512f=" << c.avx512f);
         const KernelVerdict v = judge_kernels(c.core, c.avx2, c.avx512f);
         CHECK(v.kind == c.kind);
         CHECK(v.text == c.text);
