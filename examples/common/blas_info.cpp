@@ -18,9 +18,9 @@ namespace {
 constexpr std::array<std::string_view, 3> kAvx512Cores = {"SkylakeX", "Cooperlake", "SapphireRapids"};
 constexpr std::array<std::string_view, 3> kAvx2Cores = {"Haswell", "Zen", "Excavator"};
 constexpr std::array<std::string_view, 20> kOlderCores = {
-    "Katmai",   "Coppermine", "Northwood", "Prescott",     "Banias",    "Atom",        "Core2",
-    "Penryn",   "Dunnington", "Nehalem",   "Athlon",       "Opteron",   "Opteron_SSE3", "Barcelona",
-    "Nano",     "Sandybridge", "Bobcat",   "Bulldozer",    "Piledriver", "Steamroller"};
+    "Katmai", "Coppermine", "Northwood", "Prescott", "Banias", "Atom", "Core2", "Penryn", "Dunnington", "Nehalem",
+    "Athlon", "Opteron", "Opteron_SSE3", "Barcelona", "Nano", "Sandybridge", "Bobcat", "Bulldozer", "Piledriver",
+    "Steamroller"};
 
 template <std::size_t N>
 bool listed(const std::array<std::string_view, N>& names, const std::string& core) {
