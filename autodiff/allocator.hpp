@@ -18,7 +18,7 @@
 //   back to the system. release_cached_blocks() empties it.
 // - Blocks are 64-byte aligned (one cache line; full AVX-512 vectors).
 // - The cache can be switched off: XGRAD_NO_CACHING_ALLOCATOR=1 in the environment
-//   (any value but empty or 0; read once, at the first allocation). Every block then
+//   (any value but empty or 0; read once, the first time the allocator asks). Every block then
 //   goes back to the system when freed, so a memory checker sees each use of a freed
 //   block: AddressSanitizer cannot see one inside a block that sits in the cache.
 //   It is off by default in a build with AddressSanitizer; =0 switches it on there.

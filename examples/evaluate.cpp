@@ -37,6 +37,7 @@
 #include "examples/common/run.hpp"
 #include "examples/common/train_state.hpp"
 #include "nn/atomic_file.hpp"
+#include "nn/number_text.hpp"
 #include "nn/regular_file.hpp"
 
 using namespace xgrad;
@@ -114,7 +115,15 @@ void check_options(EvalOptions& opt) {
         throw std::invalid_argument("--data " + opt.data + ": no such directory (run examples/fetch_mnist.sh first)");
     require_file("--judge", opt.judge, " (train one with mnist_classifier)");
     if (!opt.real) require_file("--checkpoint", opt.checkpoint, "");
-    if (!opt.json.empty()) check_json_path(opt.json);
+    if (!opt.json.empty()) {
+        check_json_path(opt.json);
+        // The JSON is written over whatever file --json names: never one of the inputs.
+        std::error_code ec;
+        for (const auto& [option, input] : {std::pair{"--judge", opt.judge}, std::pair{"--checkpoint", opt.checkpoint}})
+            if (!input.empty() && fs::equivalent(opt.json, input, ec))
+                throw std::invalid_argument("--json " + opt.json + " is the " + option +
+                                            " file; name another file to write");
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -151,11 +160,9 @@ GeneratorInfo load_generator(const std::string& path) {
     }
     info.range = pixel_range(arch);
     const std::string z_text = setting("z_dim");
-    try {
-        info.z_dim = std::stoul(z_text);
-    } catch (const std::exception&) {
-        throw std::runtime_error(path + ": z_dim '" + z_text + "' is not a number");
-    }
+    if (!nn::parse_whole(z_text, info.z_dim) || info.z_dim < 1 || info.z_dim > std::size_t(kMaxZDim))
+        throw std::runtime_error(path + ": z_dim '" + z_text + "' is not a whole number from 1 to " +
+                                 std::to_string(kMaxZDim));
     info.epoch = state.epoch;
     info.conditional = info.program == "cgan_mnist";
 

@@ -10,6 +10,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <new>
 #include <optional>
 
 #include "autodiff/autodiff.hpp"
@@ -133,6 +134,7 @@ int run(GanOptions& opt) {
             opt_disc.set_lr(opt.lr);
         }
     }
+    if (opt.overwrite) remove_old_checkpoint(opt.out);  // the old run goes as the new one starts writing
     CsvLog csv((out / "losses.csv").string(), {"step", "epoch", "d_loss", "g_loss"}, opt.resume ? state.step : -1);
 
     print_blas_start("gan_mnist");  // which OpenBLAS kernels the training runs on (stderr)
@@ -190,6 +192,9 @@ int main(int argc, char** argv) {
     if (const auto stop = read_command_line(argc, argv, "gan_mnist", opt)) return *stop;  // --help, or unreadable
     try {
         return run(opt);
+    } catch (const std::bad_alloc&) {  // the option caps should prevent it; never a bare "std::bad_alloc"
+        std::fprintf(stderr, "gan_mnist: out of memory (try a smaller --batch-size or --z-dim)\n");
+        return 1;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "gan_mnist: %s\n", e.what());
         return 1;

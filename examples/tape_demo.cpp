@@ -4,12 +4,13 @@
 //
 //   usage: tape_demo [graph.dot]      (writes the tape as a Graphviz graph)
 #include <cstdio>
-#include <fstream>
+#include <filesystem>
 #include <iostream>
 #include <optional>
 #include <string>
 
 #include "autodiff/autodiff.hpp"
+#include "nn/atomic_file.hpp"
 
 using namespace xgrad;
 
@@ -46,8 +47,12 @@ std::optional<int> read_arguments(int argc, char** argv, std::string& dot_path) 
 int main(int argc, char** argv) {
     std::string dot_path = "tape_demo.dot";
     if (const auto stop = read_arguments(argc, argv, dot_path)) return *stop;
-    std::ofstream dot(dot_path);  // opened first: a path it cannot write stops it before any output
-    if (!dot) {
+    // Checked first: a path it cannot write stops it before any output. (Only checked:
+    // opening it now could block on a FIFO and would truncate an old graph.)
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    const fs::path dir = fs::path(dot_path).has_parent_path() ? fs::path(dot_path).parent_path() : fs::path(".");
+    if (!fs::is_directory(dir, ec) || (fs::exists(dot_path, ec) && !fs::is_regular_file(dot_path, ec))) {
         std::fprintf(stderr, "tape_demo: cannot write %s\n", dot_path.c_str());
         return 1;
     }
@@ -71,10 +76,10 @@ int main(int argc, char** argv) {
 
     std::printf("the tape, in execution order:\n");
     print_tape(std::cout);
-    dot << tape_to_dot();
-    dot.close();
-    if (!dot) {
-        std::fprintf(stderr, "tape_demo: cannot write %s\n", dot_path.c_str());
+    try {
+        nn::write_file_atomically(dot_path, tape_to_dot());  // (nn/atomic_file.hpp: complete or not at all)
+    } catch (const std::runtime_error& e) {
+        std::fprintf(stderr, "tape_demo: %s\n", e.what());
         return 1;
     }
 

@@ -141,6 +141,27 @@ expect_error "evaluate: --json under a file" "evaluate: --json $judge/e.json: $j
   "$e" --judge "$judge" --real --data "$data" --json "$judge/e.json"
 expect_error "evaluate: --json a directory" "evaluate: --json $tmp: is a directory; name the file to write" \
   "$e" --judge "$judge" --real --data "$data" --json "$tmp"
+# The JSON is never written over an input (the same file under another name included).
+expect_error "evaluate: --json the checkpoint" \
+  "evaluate: --json $tmp/gan_mnist/./checkpoint.safetensors is the --checkpoint file; name another file to write" \
+  "$e" --judge "$judge" --checkpoint "$tmp/gan_mnist/checkpoint.safetensors" --samples 1000 --data "$data" \
+  --json "$tmp/gan_mnist/./checkpoint.safetensors"
+expect_error "evaluate: --json the judge" "evaluate: --json $judge is the --judge file; name another file to write" \
+  "$e" --judge "$judge" --real --data "$data" --json "$judge"
+# A checkpoint whose z_dim no generator can have (hand-edited metadata).
+"$py" - "$tmp/gan_mnist/checkpoint.safetensors" "$tmp/zdim.safetensors" <<'PY'
+import json, struct, sys
+data = open(sys.argv[1], "rb").read()
+n = struct.unpack("<Q", data[:8])[0]
+header = json.loads(data[8:8 + n])
+header["__metadata__"]["setting.z_dim"] = "-1"
+text = json.dumps(header).encode()
+text += b" " * ((8 - (8 + len(text)) % 8) % 8)
+open(sys.argv[2], "wb").write(struct.pack("<Q", len(text)) + text + data[8 + n:])
+PY
+expect_error "evaluate: a checkpoint's z_dim out of range" \
+  "evaluate: $tmp/zdim.safetensors: z_dim '-1' is not a whole number from 1 to 4096" \
+  "$e" --judge "$judge" --checkpoint "$tmp/zdim.safetensors" --samples 1000 --data "$data"
 # A directory that takes no new file, even from root (see test_programs.sh's read-only --out).
 # expect_unwritable NAME PREFIX PROGRAM ARGS...: PROGRAM fails with exit 1 and one line,
 # "PREFIX: not writable (Permission denied)", or "(Read-only file system)".

@@ -426,6 +426,16 @@ TEST_CASE("load_mnist_dir: the models' image size, files that are not files, per
         write_bytes(dir / "train-images-idx3-ubyte.gz", Bytes(whole.begin(), whole.begin() + whole.size() / 2));
         CHECK_FAILS_WITH(load_mnist_dir(dir.path, "train"), labels + ": 60000 images but 3 labels");
     }
+    SUBCASE("gzip: a labels header claiming a billion labels is refused before they are unpacked") {
+        // A few bytes of gzip whose header claims 2^30 labels: reading them first would
+        // allocate a gigabyte (and then fail on the missing data); the image count
+        // disagrees with the header alone.
+        write_images(3, 28, 28);
+        fs::remove(labels);
+        write_gz(dir / "train-labels-idx1-ubyte.gz", idx_bytes(0x08, {std::uint32_t{1} << 30}, Bytes(16, 1)));
+        CHECK_FAILS_WITH(load_mnist_dir(dir.path, "train"),
+                         labels + ".gz: 3 images but 1073741824 labels");
+    }
     SUBCASE("a FIFO, a directory or a device where a file should be") {
         REQUIRE(::mkfifo(images.c_str(), 0644) == 0);
         CHECK_FAILS_WITH(load_mnist_dir(dir.path, "train"), images + ": not a regular file (a FIFO)");

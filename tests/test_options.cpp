@@ -3,14 +3,16 @@
 // vectors, their defaults, --help, every message of an unreadable command line,
 // and every message finish_options and check_batch_fits give for a bad value;
 // and tape_demo's own small command line, by running it.
+#include <sys/stat.h>
+
+#include <type_traits>
+
 #include "check.hpp"
 #include "files.hpp"
 
 #include "examples/common/blas_info.hpp"
 #include "examples/common/models.hpp"
 #include "examples/common/options.hpp"
-
-#include <type_traits>
 
 using namespace xgrad::examples;
 using namespace xgrad::testing;
@@ -486,6 +488,10 @@ TEST_CASE("tape_demo's command line") {
         CHECK(tape_demo("no/such/dir.dot") == std::pair<std::string, int>{"", 1});
         CHECK(tape_demo("no/such/dir.dot", true) ==
               std::pair<std::string, int>{"tape_demo: cannot write no/such/dir.dot\n", 1});
+        // A FIFO is refused without being opened (opening it would wait for a reader).
+        REQUIRE(::mkfifo((dir / "pipe.dot").c_str(), 0644) == 0);
+        CHECK(run_shell("timeout 20 " + std::string(XGRAD_TAPE_DEMO) + " pipe.dot 2>&1 >/dev/null") ==
+              std::pair<std::string, int>{"tape_demo: cannot write pipe.dot\n", 1});
     }
     SUBCASE("one path: the graph goes there") {
         const auto [out, status] = tape_demo("g.dot");

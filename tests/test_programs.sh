@@ -149,6 +149,13 @@ cp "$tmp/again/checkpoint.safetensors" "$tmp/again.safetensors"
   && cmp -s "$tmp/again/checkpoint.safetensors" "$tmp/again.safetensors" \
   && head -n 126 "$tmp/gan_mnist/losses.csv" | cmp -s - "$tmp/again/losses.csv" \
   && pass "--overwrite: says so and starts over" || { fail "--overwrite"; cat "$tmp/overwrite.log"; }
+# --overwrite removes the old checkpoint before the new run writes: a new run that
+# stops early (here: diverges at once) leaves nothing a --resume could mix with its log.
+expect_last_error "--overwrite, then a stop before the first save" \
+  "gan_mnist: step 1 (epoch 1): g_loss is nan; stopping. No checkpoint was written yet." \
+  "$g" --data "$data" --epochs 1 --out "$tmp/again" --overwrite --lr 1e30
+[ ! -e "$tmp/again/checkpoint.safetensors" ] && pass "--overwrite: the old checkpoint is gone" \
+  || fail "--overwrite: the old checkpoint is still there"
 
 # A diverging run stops, names the step, and leaves the last good checkpoint alone.
 cp "$r/checkpoint.safetensors" "$tmp/good.safetensors"

@@ -364,22 +364,15 @@ Dataset load_mnist_dir(const fs::path& dir, const std::string& split, ImageSize 
     const fs::path images_path = find_mnist_file(dir, prefix, "images", "idx3");
     const fs::path labels_path = find_mnist_file(dir, prefix, "labels", "idx1");
 
-    // The labels first: they are small (one byte per image), and their count
-    // bounds how much of the images file is read.
+    // Both headers first, checked against each other and the image size before a
+    // byte of data is read (or, for a .gz file, unpacked): a small file whose header
+    // claims a billion labels is refused without allocating room for them.
     // MNIST's magic numbers: 0x00000803 = unsigned bytes, rank 3; 0x00000801 = rank 1.
     // IdxFile has checked the element type, so only the rank can still differ.
     IdxFile labels_file(labels_path);
     if (labels_file.dims().size() != 1)
         fail(labels_path, "bad magic " + hex(0x800u + static_cast<std::uint32_t>(labels_file.dims().size()), 8) +
                               ", expected 0x00000801 (labels)");
-    const IdxArray labels = labels_file.read_elements();
-    for (std::size_t i = 0; i < labels.data.size(); ++i)
-        if (labels.data[i] > 9)
-            fail(labels_path, "label " + std::to_string(labels.data[i]) + " at index " + std::to_string(i) +
-                                  " out of range 0..9");
-
-    // The images' header, checked against the labels and the image size before
-    // the pixels are read (or, for a .gz file, unpacked).
     IdxFile images_file(images_path);
     const std::vector<std::size_t>& dims = images_file.dims();
     if (dims.size() != 3)
@@ -387,12 +380,19 @@ Dataset load_mnist_dir(const fs::path& dir, const std::string& split, ImageSize 
                               ", expected 0x00000803 (images)");
     const std::size_t n = dims[0], rows = dims[1], cols = dims[2];
     if (n == 0 || rows == 0 || cols == 0) fail(images_path, "no pixels: dimensions (" + dims_str(dims, ", ") + ")");
-    if (labels.dims[0] != n)
-        fail(labels_path, std::to_string(n) + " images but " + std::to_string(labels.dims[0]) + " labels");
+    if (labels_file.dims()[0] != n)
+        fail(labels_path, std::to_string(n) + " images but " + std::to_string(labels_file.dims()[0]) + " labels");
     if (image_size.rows != 0 && (rows != image_size.rows || cols != image_size.cols))
         fail(images_path, "images are " + std::to_string(rows) + " x " + std::to_string(cols) +
                               " pixels; the models read " + std::to_string(image_size.rows) + " x " +
                               std::to_string(image_size.cols));
+
+    // Then the data: the labels (one byte per image), then the pixels.
+    const IdxArray labels = labels_file.read_elements();
+    for (std::size_t i = 0; i < labels.data.size(); ++i)
+        if (labels.data[i] > 9)
+            fail(labels_path, "label " + std::to_string(labels.data[i]) + " at index " + std::to_string(i) +
+                                  " out of range 0..9");
     const IdxArray images = images_file.read_elements();
 
     Dataset out;

@@ -284,6 +284,13 @@ std::string check_out_is_free(const std::string& out, const std::string& program
            "; its files are replaced as this run writes";
 }
 
+void remove_old_checkpoint(const std::string& out) {
+    const std::filesystem::path checkpoint = std::filesystem::path(out) / "checkpoint.safetensors";
+    std::error_code ec;
+    std::filesystem::remove(checkpoint, ec);  // (no file: nothing to do, and no error)
+    if (ec) throw std::runtime_error(checkpoint.string() + ": cannot remove (" + ec.message() + ")");
+}
+
 std::string complete_text(const std::string& program, const std::string& out, const TrainState& state,
                           int epochs) {
     const std::string where = state.batch == 0 && state.epoch == epochs

@@ -110,6 +110,12 @@ std::string position_text(const TrainState& state, bool with_step = true);
 // or "" when `out` holds no run. Only reads.
 std::string check_out_is_free(const std::string& out, const std::string& program, bool overwrite);
 
+// --overwrite, once every check has passed and just before the new run writes its
+// first file: remove the old run's checkpoint, so that the new losses.csv can never
+// be paired with it (a --resume after the new run stops early would otherwise go on
+// with the old run). std::runtime_error "<path>: cannot remove (<reason>)".
+void remove_old_checkpoint(const std::string& out);
+
 // After --resume, when the checkpoint has reached --epochs: "<program>: the run in <out> is
 // already complete (epoch 5 of --epochs 5); nothing to train. Raise --epochs to train on."
 std::string complete_text(const std::string& program, const std::string& out, const TrainState& state,
