@@ -8,7 +8,8 @@
 # a generator (or judge) whose outputs are NaN or infinite is refused, not measured.
 set -uo pipefail
 build="$1"; src="$2"
-source "$src/tests/script_lib.sh" || exit 1  # data, tmp, pass, fail, expect_error; fetches the digits
+source "$src/tests/script_lib.sh" || exit 1  # data, tmp, pass, fail, expect_error
+fetch_digits  # the npm digits into $data
 py=/usr/bin/python3  # Debian's python (the one on PATH may be another)
 
 # 1. The judge: 10 epochs on the 8,000 training digits, >= 95% on the 2,000 test digits.

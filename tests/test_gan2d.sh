@@ -1,28 +1,17 @@
 #!/usr/bin/env bash
-# test_gan2d.sh BUILD_DIR — examples/gan2d: a short run learns one Gaussian (its
+# test_gan2d.sh BUILD_DIR SOURCE_DIR — examples/gan2d: a short run learns one Gaussian (its
 # samples end within 0.1 of the mode, nearly all within 3 sigma), the same seed gives
 # the same numbers, the CGAN with packing writes what it should, a run already in
 # --out is kept unless --overwrite, and every bad option gets its exact one line.
 set -u
 export LC_ALL=C
-build="$1"
+build="$1"; src="$2"
 g="$build/examples/gan2d"
-tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-pass() { echo "ok   $1"; }
-fail() { echo "FAIL $1"; failures=$((failures + 1)); }
+source "$src/tests/script_lib.sh" || exit 1  # tmp, pass, fail, expect_exit (no digits needed)
 
-# expect_error NAME STATUS EXPECTED ARGS...: gan2d ARGS exits with STATUS and prints
+# gan2d_fails NAME STATUS EXPECTED ARGS...: gan2d ARGS exits with STATUS and prints
 # exactly EXPECTED (one line) on stderr.
-expect_error() {
-  local name="$1" want_status="$2" expected="$3"; shift 3
-  local status=0 got
-  "$g" "$@" > "$tmp/out.txt" 2> "$tmp/err.txt" || status=$?
-  got="$(cat "$tmp/err.txt")"
-  if [ "$status" -eq "$want_status" ] && [ "$got" = "$expected" ]; then pass "$name"; else
-    fail "$name: exit $status, stderr: $got"; echo "     expected (exit $want_status): $expected"; fi
-}
+gan2d_fails() { local name="$1" status="$2" expected="$3"; shift 3; expect_exit "$name" "$status" "$expected" "$g" "$@"; }
 
 # The column COLUMN of the last row of a metrics.csv.
 last_value() { tail -n 1 "$1" | cut -d, -f"$2"; }
@@ -60,7 +49,7 @@ cmp -s "$tmp/one/samples_step_000300.csv" "$tmp/again/samples_step_000300.csv" &
 
 # --- A run in --out is kept unless --overwrite; --overwrite removes its sample files.
 cp "$tmp/cgan/metrics.csv" "$tmp/kept.csv"
-expect_error "--out with a run" 1 \
+gan2d_fails "--out with a run" 1 \
   "gan2d: --out $tmp/cgan already holds a run (metrics.csv); pass --overwrite to replace it, or choose another --out" \
   --steps 5 --out "$tmp/cgan"
 cmp -s "$tmp/cgan/metrics.csv" "$tmp/kept.csv" && pass "--out with a run: its metrics kept" || fail "metrics changed"
@@ -69,39 +58,39 @@ cmp -s "$tmp/cgan/metrics.csv" "$tmp/kept.csv" && pass "--out with a run: its me
   && pass "--overwrite: only the new run's files" || fail "--overwrite: files $(ls "$tmp/cgan" | tr '\n' ' ')"
 
 # --- A command line that cannot be read: status 2.
-expect_error "unknown option" 2 "gan2d: unknown option '--stepz' (--help lists them)" --stepz 3
-expect_error "stray word" 2 "gan2d: unexpected argument 'ring' (options are written --name value)" ring
-expect_error "missing value" 2 "gan2d: --steps needs a value" --steps
-expect_error "value is an option" 2 "gan2d: --steps needs a value" --steps --lr 0.1
-expect_error "--steps many" 2 "gan2d: --steps: 'many' is not a whole number" --steps many
-expect_error "--steps 2.5" 2 "gan2d: --steps: '2.5' is not a whole number" --steps 2.5
-expect_error "--steps huge" 2 "gan2d: --steps: '99999999999' is out of range" --steps 99999999999
-expect_error "--lr fast" 2 "gan2d: --lr: 'fast' is not a number" --lr fast
-expect_error "--seed -1" 2 "gan2d: --seed: '-1' is not a whole number >= 0" --seed -1
-expect_error "given twice" 2 "gan2d: --pack is given twice" --pack 2 --pack 4
+gan2d_fails "unknown option" 2 "gan2d: unknown option '--stepz' (--help lists them)" --stepz 3
+gan2d_fails "stray word" 2 "gan2d: unexpected argument 'ring' (options are written --name value)" ring
+gan2d_fails "missing value" 2 "gan2d: --steps needs a value" --steps
+gan2d_fails "value is an option" 2 "gan2d: --steps needs a value" --steps --lr 0.1
+gan2d_fails "--steps many" 2 "gan2d: --steps: 'many' is not a whole number" --steps many
+gan2d_fails "--steps 2.5" 2 "gan2d: --steps: '2.5' is not a whole number" --steps 2.5
+gan2d_fails "--steps huge" 2 "gan2d: --steps: '99999999999' is out of range" --steps 99999999999
+gan2d_fails "--lr fast" 2 "gan2d: --lr: 'fast' is not a number" --lr fast
+gan2d_fails "--seed -1" 2 "gan2d: --seed: '-1' is not a whole number >= 0" --seed -1
+gan2d_fails "given twice" 2 "gan2d: --pack is given twice" --pack 2 --pack 4
 
 # --- A value out of bounds: status 1, before anything is written.
 o="$tmp/never"
-expect_error "--data" 1 "gan2d: unknown --data 'spiral' (use ring, grid or one)" --data spiral --out "$o"
-expect_error "--model" 1 "gan2d: unknown --model 'wgan' (use gan or cgan)" --model wgan --out "$o"
-expect_error "--loss" 1 "gan2d: unknown --loss 'hinge' (use nonsaturating or saturating)" --loss hinge --out "$o"
-expect_error "--steps 0" 1 "gan2d: --steps must be between 1 and 1000000, got 0" --steps 0 --out "$o"
-expect_error "--batch-size" 1 "gan2d: --batch-size must be between 1 and 4096, got 5000" --batch-size 5000 --out "$o"
-expect_error "--lr 2" 1 "gan2d: --lr must be in (0, 1], got 2" --lr 2 --out "$o"
-expect_error "--lr 0" 1 "gan2d: --lr must be in (0, 1], got 0" --lr 0 --out "$o"
-expect_error "--lr nan" 1 "gan2d: --lr must be in (0, 1], got nan" --lr nan --out "$o"
-expect_error "--beta1 1" 1 "gan2d: --beta1 must be in [0, 1), got 1" --beta1 1 --out "$o"
-expect_error "--d-steps 0" 1 "gan2d: --d-steps must be between 1 and 100, got 0" --d-steps 0 --out "$o"
-expect_error "--pack 17" 1 "gan2d: --pack must be between 1 and 16, got 17" --pack 17 --out "$o"
-expect_error "--pack 3" 1 "gan2d: --batch-size 256 is not a multiple of --pack 3" --pack 3 --out "$o"
-expect_error "--eval-every 0" 1 "gan2d: --eval-every must be between 1 and 1000000, got 0" --eval-every 0 --out "$o"
-expect_error "too many measurements" 1 \
+gan2d_fails "--data" 1 "gan2d: unknown --data 'spiral' (use ring, grid or one)" --data spiral --out "$o"
+gan2d_fails "--model" 1 "gan2d: unknown --model 'wgan' (use gan or cgan)" --model wgan --out "$o"
+gan2d_fails "--loss" 1 "gan2d: unknown --loss 'hinge' (use nonsaturating or saturating)" --loss hinge --out "$o"
+gan2d_fails "--steps 0" 1 "gan2d: --steps must be between 1 and 1000000, got 0" --steps 0 --out "$o"
+gan2d_fails "--batch-size" 1 "gan2d: --batch-size must be between 1 and 4096, got 5000" --batch-size 5000 --out "$o"
+gan2d_fails "--lr 2" 1 "gan2d: --lr must be in (0, 1], got 2" --lr 2 --out "$o"
+gan2d_fails "--lr 0" 1 "gan2d: --lr must be in (0, 1], got 0" --lr 0 --out "$o"
+gan2d_fails "--lr nan" 1 "gan2d: --lr must be in (0, 1], got nan" --lr nan --out "$o"
+gan2d_fails "--beta1 1" 1 "gan2d: --beta1 must be in [0, 1), got 1" --beta1 1 --out "$o"
+gan2d_fails "--d-steps 0" 1 "gan2d: --d-steps must be between 1 and 100, got 0" --d-steps 0 --out "$o"
+gan2d_fails "--pack 17" 1 "gan2d: --pack must be between 1 and 16, got 17" --pack 17 --out "$o"
+gan2d_fails "--pack 3" 1 "gan2d: --batch-size 256 is not a multiple of --pack 3" --pack 3 --out "$o"
+gan2d_fails "--eval-every 0" 1 "gan2d: --eval-every must be between 1 and 1000000, got 0" --eval-every 0 --out "$o"
+gan2d_fails "too many measurements" 1 \
   "gan2d: --steps 5000 with --eval-every 4 measures 1250 times, more than 1000 (each writes a samples file); raise --eval-every" \
   --eval-every 4 --out "$o"
-expect_error "--samples 0" 1 "gan2d: --samples must be between 1 and 100000, got 0" --samples 0 --out "$o"
+gan2d_fails "--samples 0" 1 "gan2d: --samples must be between 1 and 100000, got 0" --samples 0 --out "$o"
 [ ! -e "$o" ] && pass "bad values: --out never created" || fail "bad values: --out was created"
 touch "$tmp/a_file"
-expect_error "--out under a file" 1 "gan2d: --out $tmp/a_file/out: cannot create directory (Not a directory)" \
+gan2d_fails "--out under a file" 1 "gan2d: --out $tmp/a_file/out: cannot create directory (Not a directory)" \
   --out "$tmp/a_file/out"
 "$g" --help | grep -q "^  --pack M " && pass "--help lists the options" || fail "--help"
 

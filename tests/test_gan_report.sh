@@ -7,7 +7,8 @@
 # again, and bad options give one exact line and exit status 2.
 set -uo pipefail
 build="$1"; src="$2"
-source "$src/tests/script_lib.sh" || exit 1  # data, tmp, pass, fail; fetches the digits
+source "$src/tests/script_lib.sh" || exit 1  # data, tmp, pass, fail
+fetch_digits  # the npm digits into $data
 
 report="$src/examples/gan_report.sh"
 out="$tmp/report"

@@ -11,7 +11,8 @@
 #     leaves the previous checkpoint as it was.
 set -uo pipefail
 build="$1"; src="$2"; pause_rename="$3"  # tests/pause_rename.c, built
-source "$src/tests/script_lib.sh" || exit 1  # data, tmp, pass, fail; fetches the digits
+source "$src/tests/script_lib.sh" || exit 1  # data, tmp, pass, fail
+fetch_digits  # the npm digits into $data
 pids=()  # background runs, killed if the script stops early
 trap 'for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done; rm -rf "$tmp"' EXIT
 

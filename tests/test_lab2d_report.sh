@@ -7,19 +7,9 @@ set -uo pipefail
 export LC_ALL=C
 build="$1"; src="$2"
 report="$src/examples/lab2d_report.sh"
-tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-pass() { echo "ok   $1"; }
-fail() { echo "FAIL $1"; failures=$((failures + 1)); }
-expect_error() {  # expect_error NAME EXPECTED ARGS...: status 2 and exactly EXPECTED on stderr
-  local name="$1" expected="$2"; shift 2
-  local status=0 got
-  "$report" "$@" > /dev/null 2> "$tmp/err.txt" || status=$?
-  got="$(cat "$tmp/err.txt")"
-  if [ "$status" -eq 2 ] && [ "$got" = "$expected" ]; then pass "$name"; else
-    fail "$name: exit $status, stderr: $got"; echo "     expected: $expected"; fi
-}
+source "$src/tests/script_lib.sh" || exit 1  # tmp, pass, fail, expect_exit (no digits needed)
+# report_fails NAME EXPECTED ARGS...: the report exits with status 2 and exactly EXPECTED on stderr.
+report_fails() { local name="$1" expected="$2"; shift 2; expect_exit "$name" 2 "$expected" "$report" "$@"; }
 
 out="$tmp/report"
 tiny=(--seeds 2 --steps 10 --batch-size 8 --out "$out" --build "$build")
@@ -50,12 +40,12 @@ cp "$out/runs/ring/gan/seed1/metrics.csv" "$tmp/kept.csv"
   "$tmp/second.log" && pass "second invocation runs nothing" || fail "second invocation: $(head -n 1 "$tmp/second.log")"
 cmp -s "$tmp/kept.csv" "$out/runs/ring/gan/seed1/metrics.csv" && pass "runs kept" || fail "a run changed"
 
-expect_error "--seeds 0" "lab2d_report: --seeds must be a positive integer, got '0'" --seeds 0
-expect_error "--steps 5" "lab2d_report: --steps must be at least 10 (a run is measured 10 times), got 5" --steps 5
-expect_error "--batch-size 7" "lab2d_report: --batch-size must be even (pack-2 packs pairs), got 7" --batch-size 7
-expect_error "--jobs" "lab2d_report: --jobs needs a value" --jobs
-expect_error "unknown option" "lab2d_report: unknown option '--variants' (see --help)" --variants gan
-expect_error "--build without gan2d" \
+report_fails "--seeds 0" "lab2d_report: --seeds must be a positive integer, got '0'" --seeds 0
+report_fails "--steps 5" "lab2d_report: --steps must be at least 10 (a run is measured 10 times), got 5" --steps 5
+report_fails "--batch-size 7" "lab2d_report: --batch-size must be even (pack-2 packs pairs), got 7" --batch-size 7
+report_fails "--jobs" "lab2d_report: --jobs needs a value" --jobs
+report_fails "unknown option" "lab2d_report: unknown option '--variants' (see --help)" --variants gan
+report_fails "--build without gan2d" \
   "lab2d_report: --build $tmp: no examples/gan2d there (build first: meson setup $tmp && ninja -C $tmp)" --build "$tmp"
 
 echo "$failures failed"

