@@ -4,46 +4,21 @@
 // building the transpose.
 #include "ops_linalg.hpp"
 
-#include <cblas.h>
-
 #include <algorithm>
 #include <bit>
-#include <climits>
 #include <cstdint>
 #include <utility>
 
 #include <xtensor/xbuilder.hpp>
 
+#include "kernels.hpp"
 #include "tape.hpp"
 
 namespace xgrad {
 
+using kernels::gemm;
+
 namespace {
-
-// A dimension as the int sgemm takes.
-blasint blas_dim(std::size_t d) {
-    if (d > static_cast<std::size_t>(INT_MAX))
-        throw std::invalid_argument("matmul: dimension " + std::to_string(d) +
-                                    " is too large for BLAS (32-bit indices)");
-    return static_cast<blasint>(d);
-}
-
-// C (m, n) = op(A) (m, k) · op(B) (k, n), all row-major; op(A) = Aᵀ when trans_a
-// (A is then stored as (k, m)), likewise for B. C is overwritten, or with
-// accumulate the product is added to what C holds (sgemm's beta = 1).
-void gemm(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k, const float* A, const float* B,
-          float* C, bool accumulate = false) {
-    if (m == 0 || n == 0) return;
-    if (k == 0) {  // an empty sum: C = 0, or C unchanged (sgemm rejects a leading dimension of 0)
-        if (!accumulate) std::fill(C, C + m * n, 0.0f);
-        return;
-    }
-    const blasint lda = blas_dim(trans_a ? m : k);  // row length of A as stored
-    const blasint ldb = blas_dim(trans_b ? k : n);  // row length of B as stored
-    cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,
-                blas_dim(m), blas_dim(n), blas_dim(k), 1.0f, A, lda, B, ldb, accumulate ? 1.0f : 0.0f, C,
-                blas_dim(n));
-}
 
 // Does every element of a hold +0.0f (all 32 bits zero)? That is what zero_grad() leaves.
 // The bits of a block of 256 floats are OR-ed together (a loop the compiler

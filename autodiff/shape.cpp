@@ -72,4 +72,6 @@ std::size_t normalize_axis(const char* op, std::ptrdiff_t axis, const Shape& sha
     return static_cast<std::size_t>(a);
 }
 
+std::string size2_str(Size2 s) { return tuple_str(std::vector<std::size_t>{s.h, s.w}); }
+
 }  // namespace xgrad

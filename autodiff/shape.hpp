@@ -51,6 +51,17 @@ Shape broadcast_shape(const char* op, const Shape& a, const Shape& b);
 //   sum_to(g (N, C), (C,)) = sum over axis 0      sum_to(g (N, C), (N, 1)) = sum over axis 1
 Array sum_to(const Array& g, const Shape& shape);
 
+// A (height, width) pair of sizes for the 2-D ops (kernel, stride, padding,
+// dilation), as PyTorch's int-or-tuple arguments: Size2(2) is (2, 2), Size2(3, 1) is (3, 1).
+struct Size2 {
+    std::size_t h = 0, w = 0;
+    constexpr Size2(std::size_t both) : h(both), w(both) {}  // NOLINT: implicit on purpose, as PyTorch's int
+    constexpr Size2(std::size_t height, std::size_t width) : h(height), w(width) {}
+    friend constexpr bool operator==(const Size2&, const Size2&) = default;
+};
+// "(3, 1)"
+std::string size2_str(Size2 s);
+
 // Normalise an axis that may be negative (-1 = last) for an array of `rank` axes.
 // Throws ShapeError "<op>: axis 3 out of range for shape (2, 3)".
 std::size_t normalize_axis(const char* op, std::ptrdiff_t axis, const Shape& shape);
