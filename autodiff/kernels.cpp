@@ -10,6 +10,26 @@
 
 namespace xgrad::kernels {
 
+// ---- Elementwise ----------------------------------------------------------------
+
+bool is_row_of(const Shape& row, const Shape& full) {
+    std::size_t lead = 0;  // skip row's leading 1s
+    while (lead < row.size() && row[lead] == 1) ++lead;
+    const std::size_t k = row.size() - lead;
+    if (k > full.size()) return false;
+    for (std::size_t i = 0; i < k; ++i)
+        if (row[lead + i] != full[full.size() - k + i]) return false;
+    return true;
+}
+
+// ---- Along one axis -------------------------------------------------------------
+
+AxisSplit::AxisSplit(const Shape& shape, std::size_t axis) {
+    for (std::size_t d = 0; d < axis; ++d) outer *= shape[d];
+    n = shape[axis];
+    for (std::size_t d = axis + 1; d < shape.size(); ++d) inner *= shape[d];
+}
+
 // ---- Matrix products ----------------------------------------------------------
 
 namespace {

@@ -5,11 +5,107 @@
 // Not part of the public API: include it from ops' .cpp files only.
 #pragma once
 
+#include <algorithm>
+#include <cmath>
 #include <cstddef>
+
+#include <xtensor/xvectorize.hpp>
 
 #include "shape.hpp"
 
 namespace xgrad::kernels {
+
+// ---- Elementwise: map and zip -----------------------------------------------
+
+// out = f(x) elementwise, one loop over .data().
+template <class F>
+Array map(const Array& x, F f) {
+    Array out = Array::from_shape(x.shape());
+    const float* xs = x.data();
+    float* ys = out.data();
+    for (std::size_t i = 0; i < out.size(); ++i) ys[i] = f(xs[i]);
+    return out;
+}
+
+// Is `row` the trailing axes of `full` (leading 1s aside), so that broadcasting
+// repeats it over full's leading axes? (C,) and (1, C) are rows of (N, C).
+bool is_row_of(const Shape& row, const Shape& full);
+
+// out = f(a, b) elementwise, with NumPy broadcasting. The cases training runs all
+// the time get a plain loop over .data(): equal shapes, and an (N, C) array with a
+// (C,) row on either side (a bias, a batch-norm statistic): out[n, j] = f(a[n, j], b[j]).
+// Any other broadcast goes through xtensor's general (slower) machinery.
+// The caller checks that the shapes broadcast (broadcast_shape) first.
+template <class F>
+Array zip(const Array& a, const Array& b, F f) {
+    const float* as = a.data();
+    const float* bs = b.data();
+    if (a.shape() == b.shape()) {
+        Array out = Array::from_shape(a.shape());
+        float* ys = out.data();
+        for (std::size_t i = 0; i < out.size(); ++i) ys[i] = f(as[i], bs[i]);
+        return out;
+    }
+    if (b.size() > 0 && a.dimension() >= b.dimension() && is_row_of(b.shape(), a.shape())) {
+        Array out = Array::from_shape(a.shape());
+        float* ys = out.data();
+        const std::size_t C = b.size();
+        for (std::size_t r = 0; r < out.size(); r += C)
+            for (std::size_t j = 0; j < C; ++j) ys[r + j] = f(as[r + j], bs[j]);
+        return out;
+    }
+    if (a.size() > 0 && b.dimension() >= a.dimension() && is_row_of(a.shape(), b.shape())) {
+        Array out = Array::from_shape(b.shape());
+        float* ys = out.data();
+        const std::size_t C = a.size();
+        for (std::size_t r = 0; r < out.size(); r += C)
+            for (std::size_t j = 0; j < C; ++j) ys[r + j] = f(as[j], bs[r + j]);
+        return out;
+    }
+    return xt::vectorize(f)(a, b);
+}
+
+// ---- Scalar functions shared by several ops ----------------------------------
+
+// sigmoid(x) = 1 / (1 + e^-x), in a stable form: for x < 0 it is computed as
+// e^x / (1 + e^x), so e^(-x) is only evaluated for x >= 0 and never overflows.
+inline float sigmoid(float x) {
+    if (x >= 0.0f) return 1.0f / (1.0f + std::exp(-x));
+    const float e = std::exp(x);
+    return e / (1.0f + e);
+}
+
+// tanh(x), computed as (e^2x - 1) / (e^2x + 1) in double: within 2 float ulps of
+// std::tanh and about 3× faster (glibc's tanhf goes through a slow expm1f).
+// x is clamped to ±10, where tanh already rounds to ±1 in float (so e^2x cannot
+// overflow); below |x| = 1e-4, tanh x = x to float precision (the x³/3 term is
+// under half an ulp), and returning x avoids the cancellation in e^2x - 1.
+// NaN stays NaN (it fails |x| < 1e-4 and std::clamp passes it through).
+inline float tanh(float x) {
+    if (std::abs(x) < 1e-4f) return x;
+    const double e = std::exp(2.0 * static_cast<double>(std::clamp(x, -10.0f, 10.0f)));
+    return static_cast<float>((e - 1.0) / (e + 1.0));
+}
+
+// ---- Along one axis: the outer × n × inner split -------------------------------
+
+// A row-major array seen around one axis as (outer, n, inner): outer = product of
+// the axes before it, n = its length, inner = product of the axes after it.
+// Element (o, k, i) sits at flat offset (o·n + k)·inner + i. A "row" is the n
+// elements of one (o, i), `inner` apart in memory (contiguous when the axis is
+// the last one). Reductions, softmax and concat are all written on this view.
+struct AxisSplit {
+    std::size_t outer = 1, n = 1, inner = 1;
+
+    AxisSplit(const Shape& shape, std::size_t axis);  // axis < shape.size() (normalize_axis first)
+
+    // Calls f(offset of the row's first element) for every row (o, i), in row-major order.
+    template <class F>
+    void for_each_row(F&& f) const {
+        for (std::size_t o = 0; o < outer; ++o)
+            for (std::size_t i = 0; i < inner; ++i) f(o * n * inner + i);
+    }
+};
 
 // ---- Matrix products (OpenBLAS cblas_sgemm) ----------------------------------
 

@@ -2,75 +2,20 @@
 // g is dLoss/dout; every closure adds its inputs' shares with add_grad (+=).
 #include "ops_elementwise.hpp"
 
-#include <algorithm>
 #include <cmath>
 
 #include <xtensor/xmath.hpp>
 #include <xtensor/xoperation.hpp>
-#include <xtensor/xvectorize.hpp>
 
+#include "kernels.hpp"
 #include "tape.hpp"
 
 namespace xgrad {
 
-namespace {
-
-// Is `row` the trailing axes of `full` (leading 1s aside), so that broadcasting
-// repeats it over full's leading axes? (C,) and (1, C) are rows of (N, C).
-bool is_row_of(const Shape& row, const Shape& full) {
-    std::size_t lead = 0;  // skip row's leading 1s
-    while (lead < row.size() && row[lead] == 1) ++lead;
-    const std::size_t k = row.size() - lead;
-    if (k > full.size()) return false;
-    for (std::size_t i = 0; i < k; ++i)
-        if (row[lead + i] != full[full.size() - k + i]) return false;
-    return true;
-}
-
-// out = f(a, b) elementwise, with NumPy broadcasting. The cases training runs all
-// the time get a plain loop over .data(): equal shapes, and an (N, C) array with a
-// (C,) row on either side (a bias, a batch-norm statistic): out[n, j] = f(a[n, j], b[j]).
-// Any other broadcast goes through xtensor's general (slower) machinery.
-template <class F>
-Array zip(const Array& a, const Array& b, F f) {
-    const float* as = a.data();
-    const float* bs = b.data();
-    if (a.shape() == b.shape()) {
-        Array out = Array::from_shape(a.shape());
-        float* ys = out.data();
-        for (std::size_t i = 0; i < out.size(); ++i) ys[i] = f(as[i], bs[i]);
-        return out;
-    }
-    if (b.size() > 0 && a.dimension() >= b.dimension() && is_row_of(b.shape(), a.shape())) {
-        Array out = Array::from_shape(a.shape());
-        float* ys = out.data();
-        const std::size_t C = b.size();
-        for (std::size_t r = 0; r < out.size(); r += C)
-            for (std::size_t j = 0; j < C; ++j) ys[r + j] = f(as[r + j], bs[j]);
-        return out;
-    }
-    if (a.size() > 0 && b.dimension() >= a.dimension() && is_row_of(a.shape(), b.shape())) {
-        Array out = Array::from_shape(b.shape());
-        float* ys = out.data();
-        const std::size_t C = a.size();
-        for (std::size_t r = 0; r < out.size(); r += C)
-            for (std::size_t j = 0; j < C; ++j) ys[r + j] = f(as[j], bs[r + j]);
-        return out;
-    }
-    return xt::vectorize(f)(a, b);
-}
-
-// out = f(x) elementwise, one loop over .data().
-template <class F>
-Array map(const Array& x, F f) {
-    Array out = Array::from_shape(x.shape());
-    const float* xs = x.data();
-    float* ys = out.data();
-    for (std::size_t i = 0; i < out.size(); ++i) ys[i] = f(xs[i]);
-    return out;
-}
-
-}  // namespace
+// The loops (one pass over .data(), with fast paths for the common broadcasts)
+// are kernels::map and kernels::zip; the ops below only say what f is.
+using kernels::map;
+using kernels::zip;
 
 // add: out = a + b             da = sum_to(g, a)              db = sum_to(g, b)
 Tensor add(const Tensor& a, const Tensor& b) {
@@ -217,36 +162,19 @@ Tensor leaky_relu(const Tensor& x, float slope) {
 }
 
 // sigmoid: y = 1 / (1 + e^-x)  dx = g * y * (1 - y)  (saves y)
-// Stable form: for x < 0 use e^x / (1 + e^x), so e^(-x) never overflows.
+// kernels::sigmoid is the stable form: e^(-x) is never evaluated for x < 0, so it never overflows.
 Tensor sigmoid(const Tensor& x) {
-    Array out = Array::from_shape(x.shape());
-    const float* xs = x.value().data();
-    float* ys = out.data();
-    for (std::size_t i = 0; i < out.size(); ++i) {
-        if (xs[i] >= 0.0f) {
-            ys[i] = 1.0f / (1.0f + std::exp(-xs[i]));
-        } else {
-            const float e = std::exp(xs[i]);
-            ys[i] = e / (1.0f + e);
-        }
-    }
+    Array out = map(x.value(), [](float v) { return kernels::sigmoid(v); });
     return record("sigmoid", std::move(out), {x}, [x](const Array& g, const Array& y) {
         x.add_grad(zip(g, y, [](float gv, float yv) { return gv * yv * (1.0f - yv); }));
     });
 }
 
 // tanh: y = tanh x             dx = g * (1 - y²)     (saves y)
-// Computed as (e^2x - 1) / (e^2x + 1) in double: within 2 float ulps of tanhf and
-// about 3× faster (glibc's tanhf goes through a slow expm1f). x is clamped to
-// ±10, where tanh already rounds to ±1 in float (so e^2x cannot overflow); below
-// |x| = 1e-4, tanh x = x to float precision (the x³/3 term is under half an ulp),
-// and returning x avoids the cancellation in e^2x - 1.
+// kernels::tanh: (e^2x - 1) / (e^2x + 1) in double, within 2 float ulps of std::tanh
+// and about 3× faster (its comment gives the clamp at ±10 and the small-x branch).
 Tensor tanh(const Tensor& x) {
-    Array out = map(x.value(), [](float v) {
-        if (std::abs(v) < 1e-4f) return v;
-        const double e = std::exp(2.0 * static_cast<double>(std::clamp(v, -10.0f, 10.0f)));
-        return static_cast<float>((e - 1.0) / (e + 1.0));
-    });
+    Array out = map(x.value(), [](float v) { return kernels::tanh(v); });
     return record("tanh", std::move(out), {x}, [x](const Array& g, const Array& y) {
         x.add_grad(zip(g, y, [](float gv, float yv) { return gv * (1.0f - yv * yv); }));
     });

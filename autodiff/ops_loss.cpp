@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "kernels.hpp"
 #include "tape.hpp"
 
 namespace xgrad {
@@ -19,40 +20,14 @@ namespace xgrad {
 namespace {
 
 // ---------------------------------------------------------------------------
-// Rows along an axis. A row-major array splits around `axis` into
-// outer × n × inner (n = the axis length): element (o, k, i) sits at
-// o·n·inner + k·inner + i. A row is the n elements of one (o, i), `inner`
-// apart in memory — contiguous (inner = 1) when the axis is the last one.
-struct Rows {
-    std::size_t outer = 1, n = 1, inner = 1;
-
-    Rows(const char* op, const Shape& shape, std::ptrdiff_t axis) {
-        const std::size_t a = normalize_axis(op, axis, shape);
-        for (std::size_t d = 0; d < a; ++d) outer *= shape[d];
-        n = shape[a];
-        for (std::size_t d = a + 1; d < shape.size(); ++d) inner *= shape[d];
-    }
-
-    // Calls f(offset of the row's first element) for every row.
-    template <class F>
-    void for_each(F&& f) const {
-        for (std::size_t o = 0; o < outer; ++o)
-            for (std::size_t i = 0; i < inner; ++i) f(o * n * inner + i);
-    }
-};
+// softmax and log_softmax work on rows along an axis: kernels::AxisSplit sees x
+// as outer × n × inner, and a row is the n elements of one (o, i), `inner` apart.
 
 // The max of a row of n elements `stride` apart (-inf for an empty row).
 float row_max(const float* x, std::size_t n, std::size_t stride) {
     float m = -std::numeric_limits<float>::infinity();
     for (std::size_t k = 0; k < n; ++k) m = std::max(m, x[k * stride]);
     return m;
-}
-
-// Numerically stable sigmoid: e^(-x) is only evaluated for x >= 0, so it never overflows.
-float stable_sigmoid(float x) {
-    if (x >= 0.0f) return 1.0f / (1.0f + std::exp(-x));
-    const float e = std::exp(x);
-    return e / (1.0f + e);
 }
 
 // ---------------------------------------------------------------------------
@@ -103,12 +78,12 @@ void check_same_shape(const char* op, const char* a_name, const Shape& a, const 
 // softmax: y = e^(x - m) / Σ e^(x - m), m = row max     dx = y ⊙ (g - Σ g ⊙ y)   (saves y)
 // Shifting by m makes every exponent <= 0: no overflow, and Σ >= 1.
 Tensor softmax(const Tensor& x, std::ptrdiff_t axis) {
-    const Rows rows("softmax", x.shape(), axis);
+    const kernels::AxisSplit rows(x.shape(), normalize_axis("softmax", axis, x.shape()));
     Array out = Array::from_shape(x.shape());
     const float* xs = x.value().data();
     float* ys = out.data();
     const std::size_t n = rows.n, stride = rows.inner;
-    rows.for_each([&](std::size_t start) {
+    rows.for_each_row([&](std::size_t start) {
         const float* xr = xs + start;
         float* yr = ys + start;
         const float m = row_max(xr, n, stride);
@@ -123,7 +98,7 @@ Tensor softmax(const Tensor& x, std::ptrdiff_t axis) {
     return record("softmax", std::move(out), {x}, [x, rows](const Array& g, const Array& y) {
         Array dx = Array::from_shape(y.shape());
         const std::size_t n = rows.n, stride = rows.inner;
-        rows.for_each([&](std::size_t start) {
+        rows.for_each_row([&](std::size_t start) {
             const float* gr = g.data() + start;
             const float* yr = y.data() + start;
             float* dr = dx.data() + start;
@@ -138,12 +113,12 @@ Tensor softmax(const Tensor& x, std::ptrdiff_t axis) {
 // log_softmax: y = (x - m) - log Σ e^(x - m)        dx = g - e^y ⊙ Σ g           (saves y)
 // e^y is the softmax; (x - m) is formed first, so y stays exact for huge logits.
 Tensor log_softmax(const Tensor& x, std::ptrdiff_t axis) {
-    const Rows rows("log_softmax", x.shape(), axis);
+    const kernels::AxisSplit rows(x.shape(), normalize_axis("log_softmax", axis, x.shape()));
     Array out = Array::from_shape(x.shape());
     const float* xs = x.value().data();
     float* ys = out.data();
     const std::size_t n = rows.n, stride = rows.inner;
-    rows.for_each([&](std::size_t start) {
+    rows.for_each_row([&](std::size_t start) {
         const float* xr = xs + start;
         float* yr = ys + start;
         const float m = row_max(xr, n, stride);
@@ -155,7 +130,7 @@ Tensor log_softmax(const Tensor& x, std::ptrdiff_t axis) {
     return record("log_softmax", std::move(out), {x}, [x, rows](const Array& g, const Array& y) {
         Array dx = Array::from_shape(y.shape());
         const std::size_t n = rows.n, stride = rows.inner;
-        rows.for_each([&](std::size_t start) {
+        rows.for_each_row([&](std::size_t start) {
             const float* gr = g.data() + start;
             const float* yr = y.data() + start;
             float* dr = dx.data() + start;
@@ -187,7 +162,7 @@ Tensor bce_with_logits(const Tensor& logits, const Tensor& targets, Reduction re
                       const float* t = targets.value().data();
                       Array dx = Array::from_shape(logits.shape());
                       float* d = dx.data();
-                      for (std::size_t i = 0; i < count; ++i) d[i] = (stable_sigmoid(x[i]) - t[i]) * gl[i];
+                      for (std::size_t i = 0; i < count; ++i) d[i] = (kernels::sigmoid(x[i]) - t[i]) * gl[i];
                       logits.add_grad(std::move(dx));
                   });
 }

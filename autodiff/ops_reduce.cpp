@@ -1,8 +1,8 @@
 // ops_reduce.cpp — sum, mean and max, over all axes or along one axis.
-// Along an axis, x is seen as (outer, n, inner): outer = product of the axes
-// before it, n = its length, inner = product of the axes after it. Element
-// (o, k, i) sits at flat offset (o * n + k) * inner + i, and the reduced output
-// element (o, i) at o * inner + i — the same with or without keepdims.
+// Along an axis, x is seen as (outer, n, inner) (kernels::AxisSplit): outer =
+// product of the axes before it, n = its length, inner = product of the axes
+// after it. Element (o, k, i) sits at flat offset (o * n + k) * inner + i, and the
+// reduced output element (o, i) at o * inner + i — the same with or without keepdims.
 #include "ops_reduce.hpp"
 
 #include <cmath>
@@ -11,23 +11,14 @@
 
 #include <xtensor/xbuilder.hpp>
 
+#include "kernels.hpp"
 #include "tape.hpp"
 
 namespace xgrad {
 
 namespace {
 
-struct AxisSplit {
-    std::size_t outer = 1, n = 1, inner = 1;
-};
-
-AxisSplit split_at(const Shape& shape, std::size_t axis) {
-    AxisSplit s;
-    for (std::size_t k = 0; k < axis; ++k) s.outer *= shape[k];
-    s.n = shape[axis];
-    for (std::size_t k = axis + 1; k < shape.size(); ++k) s.inner *= shape[k];
-    return s;
-}
+using kernels::AxisSplit;
 
 // x's shape with `axis` removed, or kept with length 1.
 Shape reduced_shape(const Shape& shape, std::size_t axis, bool keepdims) {
@@ -42,7 +33,7 @@ Shape reduced_shape(const Shape& shape, std::size_t axis, bool keepdims) {
 
 // out[o, i] = scale * Σ_k x[o, k, i]
 Array sum_along(const Array& x, std::size_t axis, bool keepdims, float scale) {
-    const AxisSplit s = split_at(x.shape(), axis);
+    const AxisSplit s(x.shape(), axis);
     Array out = Array::from_shape(reduced_shape(x.shape(), axis, keepdims));
     const float* xs = x.data();
     float* ys = out.data();
@@ -65,7 +56,7 @@ Array sum_along(const Array& x, std::size_t axis, bool keepdims, float scale) {
 
 // The backward of sum_along: dx[o, k, i] = scale * g[o, i] for every k.
 Array spread_along(const Array& g, const Shape& x_shape, std::size_t axis, float scale) {
-    const AxisSplit s = split_at(x_shape, axis);
+    const AxisSplit s(x_shape, axis);
     Array dx = Array::from_shape(x_shape);
     const float* gs = g.data();
     float* ds = dx.data();
@@ -132,7 +123,7 @@ Tensor mean(const Tensor& x, std::ptrdiff_t axis, bool keepdims) {
 // forward saves k* for every (o, i).
 Tensor max(const Tensor& x, std::ptrdiff_t axis, bool keepdims) {
     const std::size_t ax = normalize_axis("max", axis, x.shape());
-    const AxisSplit s = split_at(x.shape(), ax);
+    const AxisSplit s(x.shape(), ax);
     if (s.n == 0)
         throw ShapeError("max: axis " + std::to_string(axis) + " of shape " + shape_str(x.shape()) +
                          " is empty; a maximum needs at least one element");

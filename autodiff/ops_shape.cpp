@@ -9,6 +9,7 @@
 
 #include <xtensor/xbuilder.hpp>
 
+#include "kernels.hpp"
 #include "tape.hpp"
 
 namespace xgrad {
@@ -89,8 +90,8 @@ Tensor concat(const std::vector<Tensor>& xs, std::ptrdiff_t axis) {
                                  " differ outside axis " + std::to_string(a));
         out_shape[a] += s[a];
     }
-    const std::size_t outer = span_size(first, 0, a);
-    const std::size_t inner = span_size(first, a + 1, first.size());
+    const kernels::AxisSplit split(first, a);
+    const std::size_t outer = split.outer, inner = split.inner;
     const std::size_t out_row = out_shape[a] * inner;  // floats per outer index in out
 
     Array out = Array::from_shape(out_shape);
