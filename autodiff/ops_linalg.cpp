@@ -5,8 +5,6 @@
 #include "ops_linalg.hpp"
 
 #include <algorithm>
-#include <bit>
-#include <cstdint>
 #include <utility>
 
 #include <xtensor/xbuilder.hpp>
@@ -20,38 +18,15 @@ using kernels::gemm;
 
 namespace {
 
-// Does every element of a hold +0.0f (all 32 bits zero)? That is what zero_grad() leaves.
-// The bits of a block of 256 floats are OR-ed together (a loop the compiler
-// vectorises), and the first block with a bit set ends the search.
-bool all_plus_zero(const Array& a) {
-    const float* p = a.data();
-    const std::size_t n = a.size();
-    constexpr std::size_t kBlock = 256;
-    for (std::size_t start = 0; start < n; start += kBlock) {
-        const std::size_t end = std::min(n, start + kBlock);
-        std::uint32_t bits = 0;
-        for (std::size_t i = start; i < end; ++i) bits |= std::bit_cast<std::uint32_t>(p[i]);
-        if (bits != 0) return false;
-    }
-    return true;
-}
-
 // t.grad += op(A) · op(B), a product of t's shape (m, n): the weight gradient of
 // matmul and linear. The readable way is to compute the product into a new array
 // and add_grad it. But a parameter's gradient buffer usually holds only the zeros
-// zero_grad() put there, and then sgemm can write the product straight into it
-// (beta = 1: it adds onto the zeros, so every value is bit for bit the product):
-// no new array, no zero fill inside sgemm, no second pass to add it.
+// zero_grad() put there, and then accumulate_grad lets sgemm add the product
+// straight into it (beta = 1: onto the zeros, so every value is bit for bit the
+// product): no new array, no zero fill inside sgemm, no second pass to add it.
 void add_product_to_grad(const Tensor& t, bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k,
                          const float* A, const float* B) {
-    Node& node = *t.node();
-    if (node.has_grad && node.grad.shape() == node.value.shape() && all_plus_zero(node.grad)) {
-        gemm(trans_a, trans_b, m, n, k, A, B, node.grad.data(), /*accumulate=*/true);
-        return;
-    }
-    Array product = Array::from_shape({m, n});
-    gemm(trans_a, trans_b, m, n, k, A, B, product.data());
-    t.add_grad(std::move(product));
+    t.accumulate_grad([&](float* out, bool accumulate) { gemm(trans_a, trans_b, m, n, k, A, B, out, accumulate); });
 }
 
 // out = x with its axes permuted: out[j_0, ..., j_r] = x[i] where i[perm[d]] = j_d.

@@ -1,7 +1,10 @@
 // tensor.cpp — the Tensor handle: values, gradients, naming.
 #include "tensor.hpp"
 
+#include <algorithm>
 #include <atomic>
+#include <bit>
+#include <cstdint>
 #include <stdexcept>
 
 namespace xgrad {
@@ -93,6 +96,23 @@ void Tensor::add_grad(Array g) const {
         n.grad = std::move(g);
         n.has_grad = true;
     }
+}
+
+// Every element +0.0f? The bits of a block of 256 floats are OR-ed together (a
+// loop the compiler vectorises), and the first block with a bit set ends the search.
+float* Tensor::zeroed_grad_buffer() const {
+    Node& n = get();
+    if (!n.has_grad || n.grad.shape() != n.value.shape()) return nullptr;
+    float* p = n.grad.data();
+    const std::size_t size = n.grad.size();
+    constexpr std::size_t kBlock = 256;
+    for (std::size_t start = 0; start < size; start += kBlock) {
+        const std::size_t end = std::min(size, start + kBlock);
+        std::uint32_t bits = 0;
+        for (std::size_t i = start; i < end; ++i) bits |= std::bit_cast<std::uint32_t>(p[i]);
+        if (bits != 0) return nullptr;
+    }
+    return p;
 }
 
 Tensor Tensor::detach() const { return Tensor(value(), false); }

@@ -63,6 +63,23 @@ public:
     // is moved in, not copied. const because a Tensor is a handle: backward
     // closures hold const copies of their inputs.
     void add_grad(Array g) const;
+    // grad += d for a backward whose kernel writes d (this tensor's shape, row-major)
+    // into memory itself: write(float* out, bool accumulate) stores d into out, or
+    // adds it onto what out holds when accumulate is true (as kernels::gemm does).
+    // When the gradient buffer holds only the +0s zero_grad() left, the kernel adds
+    // d straight into it: no array for d, no second pass. That is bit for bit what
+    // add_grad(d) gives (+0 + v = v; -0 comes out +0 both ways). Otherwise d is
+    // written into a new array and handed to add_grad.
+    template <class Write>
+    void accumulate_grad(Write write) const {
+        if (float* zeros = zeroed_grad_buffer()) {
+            write(zeros, true);
+            return;
+        }
+        Array d = Array::from_shape(shape());
+        write(d.data(), false);
+        add_grad(std::move(d));
+    }
 
     // A new leaf with a copy of the value, cut off from the graph; never requires grad.
     Tensor detach() const;
@@ -81,6 +98,8 @@ public:
 
 private:
     Node& get() const;
+    // The gradient buffer when it exists and holds only +0.0f (all bits zero), else nullptr.
+    float* zeroed_grad_buffer() const;
     std::shared_ptr<Node> node_;
 };
 

@@ -1,5 +1,11 @@
-// test_tensor.cpp — the Tensor handle: values, item(), naming, requires_grad, grads.
+// test_tensor.cpp — the Tensor handle: values, item(), naming, requires_grad, grads,
+// and accumulate_grad's two paths.
 #include "check.hpp"
+
+#include <bit>
+#include <cmath>
+#include <cstdint>
+#include <vector>
 
 using namespace xgrad;
 using xgrad::testing::all_close;
@@ -69,4 +75,39 @@ TEST_CASE("an empty handle says so") {
     CHECK_FALSE(t.defined());
     CHECK_THROWS_WITH_AS(t.value(), "Tensor: this handle is empty (default-constructed); assign a tensor to it first",
                          std::logic_error);
+}
+
+TEST_CASE("accumulate_grad: the kernel adds into a zeroed buffer, otherwise add_grad") {
+    // The "kernel" writes d = (1, -0, 3), or adds it when told to; calls records each call's flag.
+    std::vector<bool> calls;
+    const auto write = [&calls](float* out, bool accumulate) {
+        calls.push_back(accumulate);
+        const float d[3] = {1.0f, -0.0f, 3.0f};
+        for (int i = 0; i < 3; ++i) out[i] = accumulate ? out[i] + d[i] : d[i];
+    };
+    const auto bits = [](float v) { return std::bit_cast<std::uint32_t>(v); };
+    Tensor t(Array{5.f, 6.f, 7.f}, true);
+
+    t.accumulate_grad(write);  // no gradient yet: d is made apart and moved in, -0 and all
+    CHECK(calls == std::vector<bool>{false});
+    CHECK(t.grad() == Array{1.f, 0.f, 3.f});
+    CHECK(std::signbit(t.grad()(1)));
+
+    t.accumulate_grad(write);  // a gradient that is not zero: d made apart, then +=
+    CHECK(calls == std::vector<bool>{false, false});
+    CHECK(t.grad() == Array{2.f, 0.f, 6.f});
+
+    t.zero_grad();
+    const float* buffer = t.grad().data();
+    t.accumulate_grad(write);  // only +0s: the kernel adds straight into the same buffer
+    CHECK(calls == std::vector<bool>{false, false, true});
+    CHECK(t.grad().data() == buffer);
+    CHECK(t.grad() == Array{1.f, 0.f, 3.f});
+    CHECK(bits(t.grad()(1)) == 0u);  // +0 + -0 = +0, as add_grad's += gives
+
+    Tensor u(Array{0.f, 0.f, 0.f}, true);
+    u.add_grad(Array{0.f, -0.f, 0.f});  // a -0 is a set bit: not "zeroed", so add_grad's path
+    u.accumulate_grad(write);
+    CHECK(calls.back() == false);
+    CHECK(u.grad() == Array{1.f, 0.f, 3.f});
 }
