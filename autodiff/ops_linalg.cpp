@@ -1,4 +1,5 @@
-// ops_linalg.cpp — matmul and the fused linear layer on OpenBLAS's cblas_sgemm, and transposes.
+// ops_linalg.cpp — matmul and the fused linear layer on OpenBLAS's cblas_sgemm (with the
+// op-by-op linear_reference beside it), and transposes.
 // Arrays are row-major and contiguous, so a matrix's data() can go straight to
 // sgemm; its backward asks sgemm to read an operand transposed instead of
 // building the transpose.
@@ -10,6 +11,7 @@
 #include <xtensor/xbuilder.hpp>
 
 #include "kernels.hpp"
+#include "ops_elementwise.hpp"
 #include "tape.hpp"
 
 namespace xgrad {
@@ -130,6 +132,14 @@ Tensor linear(const Tensor& x, const Tensor& w, const Tensor& b) {
                           b.add_grad(std::move(db));
                       }
                   });
+}
+
+// linear_reference: y = matmul(x, transpose(w)) + b      (a composite: backward from its parts)
+// x (N, in) · wᵀ (in, out) = (N, out), then + b (out,) broadcast over the rows.
+// A frozen w records nothing for its transpose; matmul and add skip its gradient.
+Tensor linear_reference(const Tensor& x, const Tensor& w, const Tensor& b) {
+    Tensor y = matmul(x, transpose(w));
+    return b.defined() ? add(y, b) : y;
 }
 
 // transpose: out = x with its axes reversed      dx = g with its axes reversed

@@ -1,4 +1,5 @@
-// ops_linalg.hpp — matrix product (OpenBLAS sgemm), the fused linear layer, and transposes.
+// ops_linalg.hpp — matrix product (OpenBLAS sgemm), the fused linear layer beside its
+// op-by-op reference, and transposes.
 // Shape legend: a (M, K), b (K, N), out (M, N).
 #pragma once
 
@@ -19,11 +20,17 @@ Tensor matmul(const Tensor& a, const Tensor& b);
 //   dx = g · w (N, in)    dw = gᵀ · x (out, in)    db = Σ_n g[n] (out,)
 // One sgemm forward (it reads w transposed in place and adds onto rows already
 // holding b), one sgemm per weight-side gradient backward; no transpose is ever
-// built. The same as matmul(x, transpose(w)) + b, which nn::linear_reference
+// built. The same as matmul(x, transpose(w)) + b, which linear_reference below
 // spells out op by op (the test compares the two).
 // ShapeError "linear: x (64, 100) does not fit weight (128, 784): expected 784 features";
 // both must be 2-D; b, when given, must be (out,).
 Tensor linear(const Tensor& x, const Tensor& w, const Tensor& b = Tensor());
+
+// The readable reference for linear: matmul(x, transpose(w)), plus b when given,
+// each a tape entry of its own, so its backward comes from theirs. Slower (it
+// builds wᵀ and dwᵀ); kept to be read beside the fused op and tested against it.
+// Shape errors come from transpose, matmul and add.
+Tensor linear_reference(const Tensor& x, const Tensor& w, const Tensor& b = Tensor());
 
 // Reverse the axes (the matrix transpose for 2-D).
 Tensor transpose(const Tensor& x);

@@ -1,26 +1,14 @@
-// linear.cpp — y = x · Wᵀ + b, fused and as the op-by-op reference; the layer
-// checks x's shape first so the error speaks of the layer, not of the op inside it.
+// linear.cpp — the Linear layer: its parameters, and a forward that checks x's
+// shape first (so the error speaks of the layer, not of the op inside it) and
+// then runs the fused core op xgrad::linear.
 #include "linear.hpp"
 
 #include <string>
 
-#include "../autodiff/ops_elementwise.hpp"
 #include "../autodiff/ops_linalg.hpp"
 #include "init.hpp"
 
 namespace xgrad::nn {
-
-// The fused op: one sgemm that reads W transposed in place and adds onto rows holding b.
-Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
-    return xgrad::linear(x, weight, bias);
-}
-
-// x (N, in) · Wᵀ (in, out) = (N, out), then + b (out,) broadcast over the rows.
-// A frozen W records nothing for its transpose; matmul and add skip its gradient.
-Tensor linear_reference(const Tensor& x, const Tensor& weight, const Tensor& bias) {
-    Tensor y = matmul(x, transpose(weight));
-    return bias.defined() ? add(y, bias) : y;
-}
 
 Linear::Linear(std::size_t in_features, std::size_t out_features, Generator& gen, bool bias)
     : in_(in_features), out_(out_features) {

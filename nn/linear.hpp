@@ -1,9 +1,9 @@
 // linear.hpp — the fully connected layer y = x · Wᵀ + b, as torch.nn.Linear.
 // Shape legend: N batch, in = in_features, out = out_features.
 //   x (N, in)   weight (out, in)   bias (out,)   y (N, out)
-// The layer runs the fused core op xgrad::linear (one sgemm each way, no
-// transpose built); linear_reference spells the same math out in core ops
-// (transpose, matmul, add) and is what the fused op is tested against.
+// The layer runs the core op xgrad::linear (autodiff/ops_linalg.hpp: one sgemm
+// each way, no transpose built, with linear_reference beside it); without a
+// module, call that function directly.
 #pragma once
 
 #include <cstddef>
@@ -12,16 +12,6 @@
 #include "module.hpp"
 
 namespace xgrad::nn {
-
-// The function behind the layer (torch.nn.functional.linear):
-//   y = x · weightᵀ + bias      dx = g · W     dW = gᵀ · x     db = Σ_n g[n]
-// bias may be an empty Tensor (no bias). One tape entry, "linear" (the fused
-// core op of autodiff/ops_linalg.hpp); shape errors come from it.
-Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor());
-
-// The same function built from core ops, matmul(x, transpose(weight)) + bias,
-// whose backward comes from theirs: the readable reference for linear().
-Tensor linear_reference(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor());
 
 class Linear : public Layer {
 public:

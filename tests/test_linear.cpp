@@ -1,4 +1,4 @@
-// test_linear.cpp — Linear and its function linear(): the forward against the
+// test_linear.cpp — Linear and the core op linear() it runs: the forward against the
 // formula y = x Wᵀ + b in plain loops, a case worked by hand, gradient checks
 // w.r.t. x, W and b, the layer's parameter gradients equal to the function's,
 // the no-bias variant, initialisation, and the shape errors.
@@ -76,7 +76,7 @@ TEST_CASE("Linear gradients") {
     Tensor x = randn({5, 4}, 1), w = randn({3, 4}, 2), b = randn({3}, 3);
 
     SUBCASE("gradcheck of linear() w.r.t. x, W and b") {
-        Fn f = [](const std::vector<Tensor>& t) { return nn::linear(t[0], t[1], t[2]); };
+        Fn f = [](const std::vector<Tensor>& t) { return linear(t[0], t[1], t[2]); };
         CHECK_GRADCHECK(f, {x, w, b});
     }
     SUBCASE("gradcheck through the layer w.r.t. x") {
@@ -91,7 +91,7 @@ TEST_CASE("Linear gradients") {
         Tensor w2(lin.weight().value(), true), b2(lin.bias().value(), true);
         Tensor seed = randn({5, 3}, 4);
         backward(lin(x), seed.value());
-        backward(nn::linear(x, w2, b2), seed.value());
+        backward(linear(x, w2, b2), seed.value());
         CHECK(all_close(lin.weight().grad(), w2.grad()));
         CHECK(all_close(lin.bias().grad(), b2.grad()));
         // and by hand: dW = gᵀ x, db = Σ_n g[n]
@@ -111,7 +111,7 @@ TEST_CASE("Linear without bias") {
     Tensor x = randn({2, 4});
     CHECK(all_close(lin(x).value(), by_hand(x.value(), lin.weight().value(), nullptr)));
 
-    Fn f = [](const std::vector<Tensor>& t) { return nn::linear(t[0], t[1]); };
+    Fn f = [](const std::vector<Tensor>& t) { return linear(t[0], t[1]); };
     CHECK_GRADCHECK(f, {randn({5, 4}, 1), randn({3, 4}, 2)});
 }
 

@@ -53,7 +53,7 @@ TEST_CASE("Maxout layer") {
     }
     SUBCASE("equals the Linear followed by a max over each unit's columns") {
         Tensor x = randn({5, 4}, 3);
-        const Array z = nn::linear(x, layer.linear().weight(), layer.linear().bias()).value();
+        const Array z = linear(x, layer.linear().weight(), layer.linear().bias()).value();
         Array expected = Array::from_shape({5, 3});
         for (std::size_t n = 0; n < 5; ++n)
             for (std::size_t j = 0; j < 3; ++j) expected(n, j) = std::max(z(n, 2 * j), z(n, 2 * j + 1));
@@ -65,12 +65,12 @@ TEST_CASE("Maxout gradients") {
     Tensor x = randn({5, 4}, 1), w = randn({6, 4}, 2), b = randn({6}, 3);
     // Away from ties: the two pieces of every unit differ by much more than
     // gradcheck's nudges (h = 0.01 on one weight moves a piece by < 0.04).
-    const Array z = nn::linear(x, w, b).value();
+    const Array z = linear(x, w, b).value();
     for (std::size_t n = 0; n < 5; ++n)
         for (std::size_t j = 0; j < 3; ++j) REQUIRE(std::abs(z(n, 2 * j) - z(n, 2 * j + 1)) > 0.1f);
 
     SUBCASE("gradcheck of maxout(linear(x, W, b)) w.r.t. x, W, b") {
-        Fn f = [](const std::vector<Tensor>& t) { return nn::maxout(nn::linear(t[0], t[1], t[2]), 2); };
+        Fn f = [](const std::vector<Tensor>& t) { return nn::maxout(linear(t[0], t[1], t[2]), 2); };
         CHECK_GRADCHECK(f, {x, w, b});
     }
     SUBCASE("gradcheck through the layer w.r.t. x") {

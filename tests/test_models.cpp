@@ -69,7 +69,7 @@ struct Reference {
     Generator* drop;
 
     Tensor fc(const std::string& name, const Tensor& x) const {
-        return nn::linear(x, param(m, name + ".weight"), param(m, name + ".bias"));
+        return xgrad::linear(x, param(m, name + ".weight"), param(m, name + ".bias"));
     }
     Tensor mo(const std::string& name, const Tensor& x, std::size_t pieces) const {
         return nn::maxout(fc(name + ".linear", x), pieces);

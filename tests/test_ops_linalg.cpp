@@ -1,7 +1,7 @@
 // test_ops_linalg.cpp — matmul (by hand, against a naive triple loop, gradient
 // checks with either or both inputs requiring grad, proof that it runs on
 // OpenBLAS), the fused linear (by hand, against the op-by-op reference
-// nn::linear_reference in values and gradients, gradient checks, errors) and
+// linear_reference in values and gradients, gradient checks, errors) and
 // transpose (by hand, against an index-by-index reference, gradient checks, bad
 // permutations).
 #include "check.hpp"
@@ -198,7 +198,7 @@ TEST_CASE("linear") {
                 const Array bv = randn({sw[0]}, seed++).value(), gv = randn({sx[0], sw[0]}, seed++).value();
                 Tensor x1(xv, true), w1(wv, true), b1 = with_bias ? Tensor(bv, true) : Tensor();
                 Tensor x2(xv, true), w2(wv, true), b2 = with_bias ? Tensor(bv, true) : Tensor();
-                Tensor fused = linear(x1, w1, b1), reference = nn::linear_reference(x2, w2, b2);
+                Tensor fused = linear(x1, w1, b1), reference = linear_reference(x2, w2, b2);
                 CHECK(all_close(fused.value(), reference.value(), 1e-5f));
                 fused.backward(gv);
                 reference.backward(gv);
