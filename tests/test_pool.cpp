@@ -44,8 +44,8 @@ TEST_CASE("pooling layers") {
         CHECK_THROWS_WITH_AS(nn::MaxPool2d(2)(flat), "MaxPool2d: input (4, 3) must be 4-D (N, C, H, W)", ShapeError);
         CHECK_THROWS_WITH_AS(nn::AvgPool2d(2)(flat), "AvgPool2d: input (4, 3) must be 4-D (N, C, H, W)", ShapeError);
         CHECK_THROWS_WITH_AS(nn::Upsample(2)(flat), "Upsample: input (4, 3) must be 4-D (N, C, H, W)", ShapeError);
-        CHECK_THROWS_WITH_AS(nn::MaxPool2d(7)(x), "max_pool2d: kernel (7, 7) does not fit input (2, 3, 6, 5) padded by (0, 0)",
-                             ShapeError);
+        CHECK_THROWS_WITH_AS(nn::MaxPool2d(7)(x),
+                             "max_pool2d: kernel (7, 7) does not fit input (2, 3, 6, 5) padded by (0, 0)", ShapeError);
         nn::Upsample up(0);
         CHECK_THROWS_WITH_AS(up(x), "upsample_nearest2d: scale (0, 0) must be positive", std::invalid_argument);
     }
