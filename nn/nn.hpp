@@ -8,6 +8,7 @@
 #include "checkpoint.hpp"
 #include "dropout.hpp"
 #include "embedding.hpp"
+#include "flatten.hpp"
 #include "init.hpp"
 #include "linear.hpp"
 #include "loss.hpp"
