@@ -342,6 +342,9 @@ TEST_CASE("unflatten") {
                              ShapeError);
         CHECK_THROWS_WITH_AS(unflatten(x, 1, {}), "unflatten: sizes () cannot split axis 1 (length 6) of (2, 6)",
                              ShapeError);
+        // no sizes is refused even for an axis of length 1 (whose product, 1, would fit): use squeeze
+        CHECK_THROWS_WITH_AS(unflatten(randn({2, 1}), 1, {}), "unflatten: sizes () cannot split axis 1 (length 1) of (2, 1)",
+                             ShapeError);
         CHECK_THROWS_WITH_AS(unflatten(x, 1, {0, -1}), "unflatten: sizes (0, -1) cannot split axis 1 (length 6) of (2, 6)",
                              ShapeError);
         CHECK_THROWS_WITH_AS(unflatten(x, 1, {-1, -1}), "unflatten: only one dimension can be -1", ShapeError);
