@@ -1,5 +1,5 @@
 // ops_linalg.hpp — matrix product (OpenBLAS sgemm), the fused linear layer beside its
-// op-by-op reference, and transposes.
+// op-by-op reference, and the transpose.
 // Shape legend: a (M, K), b (K, N), out (M, N).
 #pragma once
 
@@ -32,9 +32,8 @@ Tensor linear(const Tensor& x, const Tensor& w, const Tensor& b = Tensor());
 // Shape errors come from transpose, matmul and add.
 Tensor linear_reference(const Tensor& x, const Tensor& w, const Tensor& b = Tensor());
 
-// Reverse the axes (the matrix transpose for 2-D).
+// Reverse the axes (the matrix transpose for 2-D): permute(x, {r-1, ..., 1, 0}),
+// so it records `permute`. For any other order of the axes, see permute (ops_shape.hpp).
 Tensor transpose(const Tensor& x);
-// Permute the axes: out.shape[i] = x.shape[perm[i]].
-Tensor transpose(const Tensor& x, const std::vector<std::size_t>& perm);
 
 }  // namespace xgrad

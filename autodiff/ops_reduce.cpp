@@ -1,4 +1,4 @@
-// ops_reduce.cpp — sum, mean and max, over all axes or along one axis.
+// ops_reduce.cpp — sum, mean and max, over all axes or along one axis, and argmax.
 // Along an axis, x is seen as (outer, n, inner) (kernels::AxisSplit): outer =
 // product of the axes before it, n = its length, inner = product of the axes
 // after it. Element (o, k, i) sits at flat offset (o * n + k) * inner + i, and the
@@ -118,33 +118,42 @@ Tensor mean(const Tensor& x, std::ptrdiff_t axis, bool keepdims) {
     });
 }
 
+// For every row (o, i) of x seen as (outer, n, inner): the first k at which
+// x[o, k, i] is maximal, a NaN counting as maximal (so it is never hidden).
+// Shared by max (which also keeps the value) and argmax.
+static Indices first_max_along(const char* op, const Tensor& x, std::ptrdiff_t axis, const AxisSplit& s) {
+    if (s.n == 0)
+        throw ShapeError(std::string(op) + ": axis " + std::to_string(axis) + " of shape " + shape_str(x.shape()) +
+                         " is empty; a maximum needs at least one element");
+    Indices out(s.outer * s.inner);
+    const float* xs = x.value().data();
+    for (std::size_t o = 0; o < s.outer; ++o)
+        for (std::size_t i = 0; i < s.inner; ++i) {
+            const float* src = xs + o * s.n * s.inner + i;  // x[o, k, i] = src[k * inner]
+            std::size_t best = 0;
+            for (std::size_t k = 1; k < s.n; ++k) {
+                const float v = src[k * s.inner], b = src[best * s.inner];
+                if (v > b || (std::isnan(v) && !std::isnan(b))) best = k;
+            }
+            out[o * s.inner + i] = best;
+        }
+    return out;
+}
+
 // max_axis: y[o, i] = max_k x[o, k, i] = x[o, k*, i]    dx[o, k*, i] = g[o, i], 0 elsewhere
-// k* is the first maximal k (a NaN counts as maximal, so it is never hidden);
-// forward saves k* for every (o, i).
+// k* is argmax's choice: the first maximal k (a NaN counts as maximal, so it is
+// never hidden); forward saves k* for every (o, i).
 Tensor max(const Tensor& x, std::ptrdiff_t axis, bool keepdims) {
     const std::size_t ax = normalize_axis("max", axis, x.shape());
     const AxisSplit s(x.shape(), ax);
-    if (s.n == 0)
-        throw ShapeError("max: axis " + std::to_string(axis) + " of shape " + shape_str(x.shape()) +
-                         " is empty; a maximum needs at least one element");
+    Indices argmax = first_max_along("max", x, axis, s);
     Array out = Array::from_shape(reduced_shape(x.shape(), ax, keepdims));
-    std::vector<std::size_t> argmax(s.outer * s.inner);
     const float* xs = x.value().data();
     float* ys = out.data();
     for (std::size_t o = 0; o < s.outer; ++o)
         for (std::size_t i = 0; i < s.inner; ++i) {
-            const float* src = xs + o * s.n * s.inner + i;  // x[o, k, i] = src[k * inner]
-            float best = src[0];
-            std::size_t best_k = 0;
-            for (std::size_t k = 1; k < s.n; ++k) {
-                const float v = src[k * s.inner];
-                if (v > best || (std::isnan(v) && !std::isnan(best))) {
-                    best = v;
-                    best_k = k;
-                }
-            }
-            ys[o * s.inner + i] = best;
-            argmax[o * s.inner + i] = best_k;
+            const std::size_t j = o * s.inner + i;  // the output element
+            ys[j] = xs[(o * s.n + argmax[j]) * s.inner + i];
         }
     return record("max_axis", std::move(out), {x},
                   [x, s, argmax = std::move(argmax)](const Array& g, const Array&) {
@@ -158,6 +167,12 @@ Tensor max(const Tensor& x, std::ptrdiff_t axis, bool keepdims) {
                           }
                       x.add_grad(std::move(dx));
                   });
+}
+
+// argmax: out[o·inner + i] = k*, the first k with x[o, k, i] maximal    not differentiable
+Indices argmax(const Tensor& x, std::ptrdiff_t axis) {
+    const std::size_t ax = normalize_axis("argmax", axis, x.shape());
+    return first_max_along("argmax", x, axis, AxisSplit(x.shape(), ax));
 }
 
 }  // namespace xgrad
