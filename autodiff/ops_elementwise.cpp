@@ -252,4 +252,60 @@ Tensor tanh(const Tensor& x) {
     });
 }
 
+// where: out = a where c != 0, else b (all three broadcast)
+//        da = sum_to(g where c != 0, a)    db = sum_to(g where c == 0, b)    c gets nothing
+Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b) {
+    const Shape &cs = condition.shape(), &as = a.shape(), &bs = b.shape();
+    try {
+        broadcast_shape("where", broadcast_shape("where", cs, as), bs);
+    } catch (const ShapeError&) {
+        throw ShapeError("where: condition " + shape_str(cs) + ", a " + shape_str(as) + " and b " + shape_str(bs) +
+                         " cannot be broadcast together");
+    }
+    Array out = xt::where(xt::not_equal(condition.value(), 0.0f), a.value(), b.value());
+    // The condition is not an input of the entry: it is a mask, read again in the backward.
+    return record("where", std::move(out), {a, b}, [condition, a, b](const Array& g, const Array&) {
+        const auto mask = xt::not_equal(condition.value(), 0.0f);
+        if (a.requires_grad()) a.add_grad(sum_to(xt::where(mask, g, 0.0f), a.shape()));
+        if (b.requires_grad()) b.add_grad(sum_to(xt::where(mask, 0.0f, g), b.shape()));
+    });
+}
+
+namespace {
+
+// minimum and maximum: out = u if u beats v (beats is < or >), else v; a NaN on
+// either side is passed on.
+template <class Beats>
+Array pick(const Array& a, const Array& b, Beats beats) {
+    return zip(a, b, [beats](float u, float v) { return beats(u, v) || std::isnan(u) ? u : v; });
+}
+
+// Their backward: each side gets g times its share, 1 where it wins, 1/2 at a tie
+// (u == v) and 0 where it loses or a NaN is involved; then sum_to its shape.
+template <class Beats>
+BackwardFn pick_backward(const Tensor& a, const Tensor& b, Beats beats) {
+    return [a, b, beats](const Array& g, const Array&) {
+        const auto share = [beats](float u, float v) { return beats(u, v) ? 1.0f : (u == v ? 0.5f : 0.0f); };
+        const auto times = [](float gv, float w) { return gv * w; };
+        if (a.requires_grad()) a.add_grad(sum_to(zip(g, zip(a.value(), b.value(), share), times), a.shape()));
+        if (b.requires_grad()) b.add_grad(sum_to(zip(g, zip(b.value(), a.value(), share), times), b.shape()));
+    };
+}
+
+}  // namespace
+
+// minimum: out = min(a, b)    da = sum_to(g ⊙ ([a < b] + ½[a = b]), a)    db = sum_to(g ⊙ ([b < a] + ½[a = b]), b)
+Tensor minimum(const Tensor& a, const Tensor& b) {
+    broadcast_shape("minimum", a.shape(), b.shape());
+    const auto less = [](float u, float v) { return u < v; };
+    return record("minimum", pick(a.value(), b.value(), less), {a, b}, pick_backward(a, b, less));
+}
+
+// maximum: out = max(a, b)    da = sum_to(g ⊙ ([a > b] + ½[a = b]), a)    db = sum_to(g ⊙ ([b > a] + ½[a = b]), b)
+Tensor maximum(const Tensor& a, const Tensor& b) {
+    broadcast_shape("maximum", a.shape(), b.shape());
+    const auto greater = [](float u, float v) { return u > v; };
+    return record("maximum", pick(a.value(), b.value(), greater), {a, b}, pick_backward(a, b, greater));
+}
+
 }  // namespace xgrad

@@ -36,6 +36,16 @@ Tensor leaky_relu(const Tensor& x, float slope = 0.01f);
 Tensor sigmoid(const Tensor& x);   // numerically stable for any x
 Tensor tanh(const Tensor& x);
 
+// Selection, broadcasting over all their inputs.
+// out = a where condition != 0, else b. condition is read as a mask and gets no
+// gradient (a NaN counts as nonzero); da = g where the mask is set, db = g elsewhere.
+// ShapeError "where: condition (2, 3), a (4,) and b (3,) cannot be broadcast together".
+Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b);
+// The elementwise smaller / larger of a and b (a NaN in either gives NaN). The side
+// that wins gets g; at a tie each side gets g / 2, as in PyTorch.
+Tensor minimum(const Tensor& a, const Tensor& b);
+Tensor maximum(const Tensor& a, const Tensor& b);
+
 // C++ operators, same meaning as the functions above.
 inline Tensor operator+(const Tensor& a, const Tensor& b) { return add(a, b); }
 inline Tensor operator-(const Tensor& a, const Tensor& b) { return sub(a, b); }

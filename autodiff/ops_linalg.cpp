@@ -1,4 +1,4 @@
-// ops_linalg.cpp — matmul and the fused linear layer on OpenBLAS's cblas_sgemm, and transposes.
+// ops_linalg.cpp — matmul and the fused linear layer on OpenBLAS's cblas_sgemm, and the transpose.
 // Arrays are row-major and contiguous, so a matrix's data() can go straight to
 // sgemm; its backward asks sgemm to read an operand transposed instead of
 // building the transpose.
@@ -12,6 +12,7 @@
 #include <xtensor/xbuilder.hpp>
 
 #include "kernels.hpp"
+#include "ops_shape.hpp"
 #include "tape.hpp"
 
 namespace xgrad {
@@ -52,41 +53,6 @@ void add_product_to_grad(const Tensor& t, bool trans_a, bool trans_b, std::size_
     Array product = Array::from_shape({m, n});
     gemm(trans_a, trans_b, m, n, k, A, B, product.data());
     t.add_grad(std::move(product));
-}
-
-// out = x with its axes permuted: out[j_0, ..., j_r] = x[i] where i[perm[d]] = j_d.
-// Walks out in row-major order; `step[d]` is how far x's offset moves when j_d grows by 1.
-Array permute(const Array& x, const std::vector<std::size_t>& perm) {
-    const std::size_t rank = perm.size();
-    Shape out_shape(rank);
-    std::vector<std::size_t> step(rank);
-    for (std::size_t d = 0; d < rank; ++d) {
-        out_shape[d] = x.shape()[perm[d]];
-        step[d] = x.strides()[perm[d]];
-    }
-    Array out = Array::from_shape(out_shape);
-    if (out.size() == 0) return out;
-    if (rank == 0) {
-        out() = x();
-        return out;
-    }
-    const float* src = x.data();
-    float* dst = out.data();
-    const std::size_t inner = out_shape[rank - 1];
-    const std::size_t inner_step = step[rank - 1];
-    std::vector<std::size_t> j(rank, 0);  // index of the current out row (last entry unused)
-    std::size_t offset = 0;               // x's offset of out[j_0, ..., j_{r-1}, 0]
-    for (std::size_t done = 0; done < out.size(); done += inner) {
-        for (std::size_t t = 0; t < inner; ++t) dst[done + t] = src[offset + t * inner_step];
-        // Advance j over all axes but the last (an odometer).
-        for (std::size_t d = rank - 1; d-- > 0;) {
-            offset += step[d];
-            if (++j[d] < out_shape[d]) break;
-            offset -= step[d] * j[d];
-            j[d] = 0;
-        }
-    }
-    return out;
 }
 
 }  // namespace
@@ -157,29 +123,11 @@ Tensor linear(const Tensor& x, const Tensor& w, const Tensor& b) {
                   });
 }
 
-// transpose: out = x with its axes reversed      dx = g with its axes reversed
+// transpose: out = permute(x, (r-1, ..., 1, 0)), the axes reversed    dx = g with its axes reversed
 Tensor transpose(const Tensor& x) {
     std::vector<std::size_t> reversed(x.dim());
     for (std::size_t d = 0; d < reversed.size(); ++d) reversed[d] = reversed.size() - 1 - d;
-    return transpose(x, reversed);
-}
-
-// transpose(perm): out.shape[d] = x.shape[perm[d]]    dx = g permuted by the inverse: inv[perm[d]] = d
-Tensor transpose(const Tensor& x, const std::vector<std::size_t>& perm) {
-    const std::size_t rank = x.dim();
-    std::vector<std::size_t> inverse(rank, rank);  // rank = "not seen yet"
-    bool fits = perm.size() == rank;
-    for (std::size_t d = 0; fits && d < rank; ++d) {
-        fits = perm[d] < rank && inverse[perm[d]] == rank;  // in range, not a repeat
-        if (fits) inverse[perm[d]] = d;
-    }
-    if (!fits)
-        throw ShapeError("transpose: permutation " + shape_str(Shape(perm.begin(), perm.end())) +
-                         " does not fit shape " + shape_str(x.shape()));
-    Array out = permute(x.value(), perm);
-    return record("transpose", std::move(out), {x}, [x, inverse = std::move(inverse)](const Array& g, const Array&) {
-        x.add_grad(permute(g, inverse));
-    });
+    return permute(x, reversed);
 }
 
 }  // namespace xgrad

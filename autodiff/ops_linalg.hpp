@@ -1,4 +1,4 @@
-// ops_linalg.hpp — matrix product (OpenBLAS sgemm), the fused linear layer, and transposes.
+// ops_linalg.hpp — matrix product (OpenBLAS sgemm), the fused linear layer, and the transpose.
 // Shape legend: a (M, K), b (K, N), out (M, N).
 #pragma once
 
@@ -25,9 +25,8 @@ Tensor matmul(const Tensor& a, const Tensor& b);
 // both must be 2-D; b, when given, must be (out,).
 Tensor linear(const Tensor& x, const Tensor& w, const Tensor& b = Tensor());
 
-// Reverse the axes (the matrix transpose for 2-D).
+// Reverse the axes (the matrix transpose for 2-D): permute(x, {r-1, ..., 1, 0}),
+// so it records `permute`. For any other order of the axes, see permute (ops_shape.hpp).
 Tensor transpose(const Tensor& x);
-// Permute the axes: out.shape[i] = x.shape[perm[i]].
-Tensor transpose(const Tensor& x, const std::vector<std::size_t>& perm);
 
 }  // namespace xgrad

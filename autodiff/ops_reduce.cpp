@@ -1,4 +1,4 @@
-// ops_reduce.cpp — sum, mean and max, over all axes or along one axis.
+// ops_reduce.cpp — sum, mean and max, over all axes or along one axis, and argmax.
 // Along an axis, x is seen as (outer, n, inner): outer = product of the axes
 // before it, n = its length, inner = product of the axes after it. Element
 // (o, k, i) sits at flat offset (o * n + k) * inner + i, and the reduced output
@@ -167,6 +167,28 @@ Tensor max(const Tensor& x, std::ptrdiff_t axis, bool keepdims) {
                           }
                       x.add_grad(std::move(dx));
                   });
+}
+
+// argmax: out[o·inner + i] = k*, the first k with x[o, k, i] maximal    not differentiable
+Indices argmax(const Tensor& x, std::ptrdiff_t axis) {
+    const std::size_t ax = normalize_axis("argmax", axis, x.shape());
+    const AxisSplit s = split_at(x.shape(), ax);
+    if (s.n == 0)
+        throw ShapeError("argmax: axis " + std::to_string(axis) + " of shape " + shape_str(x.shape()) +
+                         " is empty; a maximum needs at least one element");
+    Indices out(s.outer * s.inner);
+    const float* xs = x.value().data();
+    for (std::size_t o = 0; o < s.outer; ++o)
+        for (std::size_t i = 0; i < s.inner; ++i) {
+            const float* src = xs + o * s.n * s.inner + i;  // x[o, k, i] = src[k * inner]
+            std::size_t best = 0;
+            for (std::size_t k = 1; k < s.n; ++k) {
+                const float v = src[k * s.inner], b = src[best * s.inner];
+                if (v > b || (std::isnan(v) && !std::isnan(b))) best = k;
+            }
+            out[o * s.inner + i] = best;
+        }
+    return out;
 }
 
 }  // namespace xgrad

@@ -4,9 +4,11 @@
 #include "ops_shape.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <utility>
 
+#include <xtensor/xbroadcast.hpp>
 #include <xtensor/xbuilder.hpp>
 
 #include "tape.hpp"
@@ -33,35 +35,43 @@ void require_rows(const char* op, const Tensor& x) {
 
 }  // namespace
 
-// reshape: out = x with shape s (same row-major elements)       dx = reshape(g, x.shape)
-Tensor reshape(const Tensor& x, const std::vector<std::ptrdiff_t>& shape) {
-    // Resolve the one allowed -1 from the number of elements.
-    Shape target(shape.size());
+namespace {
+
+// Resolve a requested list of sizes against the n elements it must hold: every
+// entry >= 0, or -1 (at most one), which takes whatever is left: n / (product of
+// the others), which must divide. Returns nothing when the sizes cannot hold n.
+std::optional<Shape> infer_sizes(const char* op, const std::vector<std::ptrdiff_t>& sizes, std::size_t n) {
+    Shape target(sizes.size());
     std::size_t known = 1;                // product of the given (non -1) sizes
-    std::size_t inferred = shape.size();  // position of the -1, if any
-    for (std::size_t k = 0; k < shape.size(); ++k) {
-        if (shape[k] == -1) {
-            if (inferred != shape.size()) throw ShapeError("reshape: only one dimension can be -1");
+    std::size_t inferred = sizes.size();  // position of the -1, if any
+    for (std::size_t k = 0; k < sizes.size(); ++k) {
+        if (sizes[k] == -1) {
+            if (inferred != sizes.size()) throw ShapeError(std::string(op) + ": only one dimension can be -1");
             inferred = k;
-        } else if (shape[k] < 0) {
-            throw ShapeError("reshape: dimension " + std::to_string(shape[k]) + " in " + tuple_str(shape) +
+        } else if (sizes[k] < 0) {
+            throw ShapeError(std::string(op) + ": dimension " + std::to_string(sizes[k]) + " in " + tuple_str(sizes) +
                              " is negative; give a size >= 0, or -1 to infer one");
         } else {
-            target[k] = static_cast<std::size_t>(shape[k]);
+            target[k] = static_cast<std::size_t>(sizes[k]);
             known *= target[k];
         }
     }
-    const std::size_t n = x.size();
-    bool fits = known == n;
-    if (inferred != shape.size()) {  // -1 takes whatever is left: n / known, which must divide
-        fits = known != 0 && n % known == 0;
-        if (fits) target[inferred] = n / known;
-    }
-    if (!fits)
+    if (inferred == sizes.size()) return known == n ? std::optional<Shape>(target) : std::nullopt;
+    if (known == 0 || n % known != 0) return std::nullopt;
+    target[inferred] = n / known;
+    return target;
+}
+
+}  // namespace
+
+// reshape: out = x with shape s (same row-major elements)       dx = reshape(g, x.shape)
+Tensor reshape(const Tensor& x, const std::vector<std::ptrdiff_t>& shape) {
+    const std::optional<Shape> target = infer_sizes("reshape", shape, x.size());
+    if (!target)
         throw ShapeError("reshape: cannot reshape " + shape_str(x.shape()) + " into " + tuple_str(shape));
 
     Array out = x.value();  // the output is a new node, so it owns a copy
-    out.reshape(target);
+    out.reshape(*target);
     return record("reshape", std::move(out), {x}, [x](const Array& g, const Array&) {
         Array dx = g;
         dx.reshape(x.shape());
@@ -176,6 +186,154 @@ Tensor one_hot(const Indices& labels, std::size_t classes) {
     Array out = xt::zeros<float>({labels.size(), classes});
     for (std::size_t i = 0; i < labels.size(); ++i) out.data()[i * classes + labels[i]] = 1.0f;
     return Tensor(std::move(out));
+}
+
+// ---- flatten, unflatten, squeeze, unsqueeze, permute, broadcast_to ----
+
+namespace {
+
+// flatten, unflatten, squeeze and unsqueeze all keep x's elements in the same
+// row-major order under a new shape. The output is a new node, so it owns a copy
+// of the values: the one copy made.
+Array with_shape(const Array& x, const Shape& shape) {
+    Array out = x;
+    out.reshape(shape);
+    return out;
+}
+
+// Their backward: g, given x's shape again.
+BackwardFn reshape_back(const Tensor& x) {
+    return [x](const Array& g, const Array&) {
+        Array dx = g;
+        dx.reshape(x.shape());
+        x.add_grad(std::move(dx));
+    };
+}
+
+// out = x with its axes permuted: out[j_0, ..., j_r] = x[i] where i[order[d]] = j_d.
+// Walks out in row-major order; `step[d]` is how far x's offset moves when j_d grows by 1.
+Array permute_array(const Array& x, const std::vector<std::size_t>& order) {
+    const std::size_t rank = order.size();
+    Shape out_shape(rank);
+    std::vector<std::size_t> step(rank);
+    for (std::size_t d = 0; d < rank; ++d) {
+        out_shape[d] = x.shape()[order[d]];
+        step[d] = x.strides()[order[d]];
+    }
+    Array out = Array::from_shape(out_shape);
+    if (out.size() == 0) return out;
+    if (rank == 0) {
+        out() = x();
+        return out;
+    }
+    const float* src = x.data();
+    float* dst = out.data();
+    const std::size_t inner = out_shape[rank - 1];
+    const std::size_t inner_step = step[rank - 1];
+    std::vector<std::size_t> j(rank, 0);  // index of the current out row (last entry unused)
+    std::size_t offset = 0;               // x's offset of out[j_0, ..., j_{r-1}, 0]
+    for (std::size_t done = 0; done < out.size(); done += inner) {
+        for (std::size_t t = 0; t < inner; ++t) dst[done + t] = src[offset + t * inner_step];
+        // Advance j over all axes but the last (an odometer).
+        for (std::size_t d = rank - 1; d-- > 0;) {
+            offset += step[d];
+            if (++j[d] < out_shape[d]) break;
+            offset -= step[d] * j[d];
+            j[d] = 0;
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+// flatten: out = x with axes s..e merged into one of length Π_{k=s..e} x.shape[k]    dx = reshape(g, x.shape)
+Tensor flatten(const Tensor& x, std::ptrdiff_t start_dim, std::ptrdiff_t end_dim) {
+    const Shape& xs = x.shape();
+    const std::size_t s = normalize_axis("flatten", start_dim, xs);
+    const std::size_t e = normalize_axis("flatten", end_dim, xs);
+    if (s > e)
+        throw ShapeError("flatten: start_dim " + std::to_string(start_dim) + " comes after end_dim " +
+                         std::to_string(end_dim) + " in shape " + shape_str(xs));
+    Shape out(xs.begin(), xs.begin() + static_cast<std::ptrdiff_t>(s));
+    out.push_back(shape_size(Shape(xs.begin() + static_cast<std::ptrdiff_t>(s),
+                                   xs.begin() + static_cast<std::ptrdiff_t>(e) + 1)));
+    out.insert(out.end(), xs.begin() + static_cast<std::ptrdiff_t>(e) + 1, xs.end());
+    return record("flatten", with_shape(x.value(), out), {x}, reshape_back(x));
+}
+
+// unflatten: out = x with axis d split into `sizes` (one -1 inferred)    dx = reshape(g, x.shape)
+Tensor unflatten(const Tensor& x, std::ptrdiff_t dim, const std::vector<std::ptrdiff_t>& sizes) {
+    const Shape& xs = x.shape();
+    const std::size_t d = normalize_axis("unflatten", dim, xs);
+    const std::optional<Shape> split = infer_sizes("unflatten", sizes, xs[d]);
+    if (!split || sizes.empty())
+        throw ShapeError("unflatten: sizes " + tuple_str(sizes) + " cannot split axis " + std::to_string(dim) +
+                         " (length " + std::to_string(xs[d]) + ") of " + shape_str(xs));
+    Shape out(xs.begin(), xs.begin() + static_cast<std::ptrdiff_t>(d));
+    out.insert(out.end(), split->begin(), split->end());
+    out.insert(out.end(), xs.begin() + static_cast<std::ptrdiff_t>(d) + 1, xs.end());
+    return record("unflatten", with_shape(x.value(), out), {x}, reshape_back(x));
+}
+
+// squeeze: out = x without axis d, which has length 1    dx = reshape(g, x.shape)
+Tensor squeeze(const Tensor& x, std::ptrdiff_t dim) {
+    const Shape& xs = x.shape();
+    const std::size_t d = normalize_axis("squeeze", dim, xs);
+    if (xs[d] != 1)
+        throw ShapeError("squeeze: axis " + std::to_string(dim) + " of " + shape_str(xs) + " has size " +
+                         std::to_string(xs[d]) + ", not 1");
+    Shape out = xs;
+    out.erase(out.begin() + static_cast<std::ptrdiff_t>(d));
+    return record("squeeze", with_shape(x.value(), out), {x}, reshape_back(x));
+}
+
+// unsqueeze: out = x with a new axis of length 1 at position d    dx = reshape(g, x.shape)
+// A negative d counts from the end of the result: -1 appends the new axis.
+Tensor unsqueeze(const Tensor& x, std::ptrdiff_t dim) {
+    const Shape& xs = x.shape();
+    const auto rank = static_cast<std::ptrdiff_t>(xs.size());
+    const std::ptrdiff_t d = dim < 0 ? dim + rank + 1 : dim;
+    if (d < 0 || d > rank)
+        throw ShapeError("unsqueeze: axis " + std::to_string(dim) + " out of range for shape " + shape_str(xs) +
+                         ", which takes a new axis at " + std::to_string(-rank - 1) + ".." + std::to_string(rank));
+    Shape out(xs.size() + 1);  // xs[0..d), then 1, then xs[d..)
+    std::copy(xs.begin(), xs.begin() + d, out.begin());
+    out[static_cast<std::size_t>(d)] = 1;
+    std::copy(xs.begin() + d, xs.end(), out.begin() + d + 1);
+    return record("unsqueeze", with_shape(x.value(), out), {x}, reshape_back(x));
+}
+
+// permute: out.shape[d] = x.shape[order[d]]    dx = g permuted by the inverse: inv[order[d]] = d
+Tensor permute(const Tensor& x, const std::vector<std::size_t>& order) {
+    const std::size_t rank = x.dim();
+    std::vector<std::size_t> inverse(rank, rank);  // rank = "not seen yet"
+    bool fits = order.size() == rank;
+    for (std::size_t d = 0; fits && d < rank; ++d) {
+        fits = order[d] < rank && inverse[order[d]] == rank;  // in range, not a repeat
+        if (fits) inverse[order[d]] = d;
+    }
+    if (!fits)
+        throw ShapeError("permute: order " + tuple_str(order) + " is not a permutation of the axes of " +
+                         shape_str(x.shape()));
+    Array out = permute_array(x.value(), order);
+    return record("permute", std::move(out), {x}, [x, inverse = std::move(inverse)](const Array& g, const Array&) {
+        x.add_grad(permute_array(g, inverse));
+    });
+}
+
+// broadcast_to: out = x repeated along the axes broadcasting adds or stretches    dx = sum_to(g, x.shape)
+Tensor broadcast_to(const Tensor& x, const Shape& shape) {
+    const Shape& xs = x.shape();
+    bool fits = xs.size() <= shape.size();
+    for (std::size_t k = 1; fits && k <= xs.size(); ++k) {  // trailing axes line up
+        const std::size_t have = xs[xs.size() - k], want = shape[shape.size() - k];
+        fits = have == want || have == 1;
+    }
+    if (!fits) throw ShapeError("broadcast_to: cannot broadcast " + shape_str(xs) + " to " + shape_str(shape));
+    Array out = xt::broadcast(x.value(), shape);
+    return record("broadcast_to", std::move(out), {x},
+                  [x](const Array& g, const Array&) { x.add_grad(sum_to(g, x.shape())); });
 }
 
 }  // namespace xgrad
