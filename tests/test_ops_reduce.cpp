@@ -1,8 +1,9 @@
-// test_ops_reduce.cpp — sum, mean, max: forward values worked out by hand,
+// test_ops_reduce.cpp — sum, mean, max, argmax: forward values worked out by hand,
 // agreement with xtensor's own reducers on every axis of ranks 1..4 (negative
 // axes, keepdims or not), gradient checks for all of those, and the errors.
 #include "check.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -10,6 +11,7 @@
 
 #include <xtensor/xmath.hpp>
 #include <xtensor/xreducer.hpp>
+#include <xtensor/xsort.hpp>
 
 using namespace xgrad;
 using xgrad::testing::all_close;
@@ -248,6 +250,66 @@ TEST_CASE("max") {
         CHECK_THROWS_WITH_AS(max(Tensor(x33), -3), "max: axis -3 out of range for shape (3, 3)", ShapeError);
         CHECK_THROWS_WITH_AS(max(Tensor(Array::from_shape({2, 0})), -1),
                              "max: axis -1 of shape (2, 0) is empty; a maximum needs at least one element",
+                             ShapeError);
+    }
+}
+
+TEST_CASE("argmax") {
+    // x = [[3, 1, 4],
+    //      [1, 5, 9],
+    //      [2, 6, 5]]
+    const Tensor x(Array{{3.0f, 1.0f, 4.0f}, {1.0f, 5.0f, 9.0f}, {2.0f, 6.0f, 5.0f}});
+
+    SUBCASE("by hand") {
+        // columns: 3 at row 0, 6 at row 2, 9 at row 1; rows: 4 at 2, 9 at 2, 6 at 1
+        CHECK(argmax(x, 0) == Indices{0, 2, 1});
+        CHECK(argmax(x, 1) == Indices{2, 2, 1});
+        CHECK(argmax(x, -1) == Indices{2, 2, 1});
+        // x[o, k, i] = 12 o + 4 k + i along the middle axis: k = 2 for each (o, i), listed o-major
+        CHECK(argmax(arange234(), 1) == Indices(8, 2));
+        // along axis 0 of a rank-1 array: one answer
+        CHECK(argmax(Tensor(Array{0.5f, -1.0f, 2.5f, 2.0f}), 0) == Indices{2});
+    }
+    SUBCASE("the remaining axes in row-major order") {
+        // x (2, 2, 2) along axis 1: the answer for (o, i) sits at o * 2 + i
+        // x[0] = [[0, 5], [1, 4]] -> (0, 0): 1 (k = 1), (0, 1): 5 (k = 0)
+        // x[1] = [[7, 2], [6, 3]] -> (1, 0): 7 (k = 0), (1, 1): 3 (k = 1)
+        const Tensor y(Array{{{0.f, 5.f}, {1.f, 4.f}}, {{7.f, 2.f}, {6.f, 3.f}}});
+        CHECK(argmax(y, 1) == Indices{1, 0, 0, 1});
+    }
+    SUBCASE("ties: the first maximum; a NaN is the maximum, as in max") {
+        CHECK(argmax(Tensor(Array{{2.0f, 7.0f, 7.0f}, {5.0f, 5.0f, 1.0f}}), 1) == Indices{1, 0});
+        CHECK(argmax(Tensor(Array{3.0f, 3.0f, 3.0f}), 0) == Indices{0});
+        const float nan = std::numeric_limits<float>::quiet_NaN();
+        CHECK(argmax(Tensor(Array{{1.0f, nan, 3.0f}, {nan, 2.0f, nan}}), 1) == Indices{1, 0});
+    }
+    SUBCASE("every axis of ranks 1..4 against xtensor's argmax") {
+        for_every_axis([](const Shape& shape, std::ptrdiff_t axis, bool keepdims) {
+            if (keepdims) return;  // argmax has no keepdims
+            const Tensor t = distinct(shape);
+            const std::size_t ax = plain_axis(axis, shape);
+            const Indices got = argmax(t, axis);
+            if (shape.size() == 1) {  // xtensor's argmax(x, 0) of a 1-D x answered 0 here, so: std::max_element
+                const float* v = t.value().data();
+                CHECK(got == Indices{static_cast<std::size_t>(std::max_element(v, v + t.size()) - v)});
+                return;
+            }
+            const xt::xarray<std::size_t> expected = xt::argmax(t.value(), ax);
+            REQUIRE(got.size() == expected.size());
+            CHECK(std::equal(got.begin(), got.end(), expected.begin()));
+        });
+    }
+    SUBCASE("not differentiable: nothing is recorded") {
+        const std::size_t before = Tape::current().size();
+        const Tensor t(x.value(), true);
+        argmax(t, 0);
+        CHECK(Tape::current().size() == before);
+    }
+    SUBCASE("errors") {
+        CHECK_THROWS_WITH_AS(argmax(x, 2), "argmax: axis 2 out of range for shape (3, 3)", ShapeError);
+        CHECK_THROWS_WITH_AS(argmax(Tensor::scalar(1.0f), 0), "argmax: axis 0 out of range for shape ()", ShapeError);
+        CHECK_THROWS_WITH_AS(argmax(Tensor(Array::from_shape({2, 0})), 1),
+                             "argmax: axis 1 of shape (2, 0) is empty; a maximum needs at least one element",
                              ShapeError);
     }
 }
