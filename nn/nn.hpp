@@ -9,6 +9,7 @@
 #include "conv.hpp"
 #include "dropout.hpp"
 #include "embedding.hpp"
+#include "flatten.hpp"
 #include "init.hpp"
 #include "linear.hpp"
 #include "loss.hpp"
