@@ -7,6 +7,7 @@
 // op with the same arguments and must agree with every number:
 //     |xgrad − torch| ≤ 1e-5 · (|torch| + 1)      (PyTorch computed in float64)
 #include "check.hpp"
+#include "files.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -47,40 +48,40 @@ struct Fixture {
 Fixture load_fixture(const fs::path& path) {
     std::ifstream in(path);
     if (!in) throw std::runtime_error(path.string() + ": cannot open");
+    auto bad = [&](const std::string& what) { return std::runtime_error(path.string() + ": " + what); };
     Fixture f;
     f.name = path.stem().string();
-    std::string line, all;
+    std::string line, text;
     while (std::getline(in, line))
-        if (line.empty() || line[0] != '#') all += line + '\n';
-    // "int" lines carry a variable number of values: read them line by line.
-    std::istringstream lines(all);
+        if (line.empty() || line[0] != '#') text += line + '\n';
+    std::istringstream lines(text);
     while (std::getline(lines, line)) {
-        std::istringstream s(line);
+        std::istringstream s(line);  // one line: "int" lines carry a variable number of values
         std::string kind, key;
         if (!(s >> kind)) continue;
-        s >> key;
+        if (!(s >> key)) throw bad("bad line '" + line + "'");
         if (kind == "op") {
             f.op = key;
         } else if (kind == "int") {
             for (std::size_t v; s >> v;) f.ints[key].push_back(v);
         } else if (kind == "float") {
-            s >> f.floats[key];
+            if (!(s >> f.floats[key])) throw bad("bad line '" + line + "'");
         } else if (kind == "array") {
             std::size_t rank = 0;
             s >> rank;
             Shape shape(rank);
             for (auto& d : shape) s >> d;
-            Array a = Array::from_shape(shape);
+            if (!s) throw bad("bad line '" + line + "'");
+            Array a = Array::from_shape(shape);  // its values follow, over as many lines as they take
             for (std::size_t i = 0; i < a.size(); ++i)
-                if (!(lines >> a.data()[i])) throw std::runtime_error(path.string() + ": array " + key + " is short");
+                if (!(lines >> a.data()[i])) throw bad("array " + key + " is short");
             f.arrays[key] = std::move(a);
-            std::getline(lines, line);  // the end of the last values line
+            std::getline(lines, line);  // the rest of the last values line
         } else {
-            throw std::runtime_error(path.string() + ": unknown line '" + line + "'");
+            throw bad("unknown line '" + line + "'");
         }
-        if (s.fail() && kind != "int") throw std::runtime_error(path.string() + ": bad line '" + line + "'");
     }
-    if (f.op.empty()) throw std::runtime_error(path.string() + ": no op line");
+    if (f.op.empty()) throw bad("no op line");
     return f;
 }
 
@@ -197,6 +198,12 @@ TEST_CASE("the fixture reader and the comparison: a difference is found and its 
     CHECK(mismatch(got, want).rfind("at (1, 2, 0, 3): xgrad ", 0) == 0);
     CHECK(mismatch(got, want).find("(2 of 160 elements off)") != std::string::npos);
     CHECK(mismatch(Array::from_shape({2, 2}), Array::from_shape({4})) == "shape (2, 2), torch (4,)");
+
+    testing::TempDir dir;
+    testing::write_file(dir / "short.txt", "op conv2d\narray x 2 2 2\n1 2\n3\n");
+    CHECK_FAILS_WITH(load_fixture(dir / "short.txt"), dir / "short.txt" + ": array x is short");
+    testing::write_file(dir / "odd.txt", "op conv2d\nstride 2 2\n");
+    CHECK_FAILS_WITH(load_fixture(dir / "odd.txt"), dir / "odd.txt" + ": unknown line 'stride 2 2'");
 }
 
 TEST_CASE("conv2d agrees with PyTorch") {
