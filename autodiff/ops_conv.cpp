@@ -174,10 +174,7 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, Size2 s
                   [x, weight, bias, win, N, O, K, P, image](const Array& g, const Array&) {
                       const bool need_x = x.requires_grad(), need_w = weight.requires_grad();
                       Array dx, dw;
-                      if (need_x) {
-                          dx = Array::from_shape(x.shape());
-                          std::fill(dx.begin(), dx.end(), 0.0f);  // col2im adds into it
-                      }
+                      if (need_x) dx = Array::from_shape(x.shape());  // each image zeroed before col2im adds into it
                       if (need_w) {
                           dw = Array::from_shape(weight.shape());
                           std::fill(dw.begin(), dw.end(), 0.0f);  // every image's product is added
@@ -190,8 +187,10 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, Size2 s
                               gemm(false, true, O, K, P, gn, cols.data(), dw.data(), /*accumulate=*/true);
                           }
                           if (need_x) {  // dx_n = col2im(Wᵀ (K, O) · g_n (O, P))
+                              float* dxn = dx.data() + n * image;
+                              std::fill(dxn, dxn + image, 0.0f);
                               gemm(true, false, K, P, O, weight.value().data(), gn, cols.data());
-                              col2im(cols.data(), win, dx.data() + n * image);
+                              col2im(cols.data(), win, dxn);
                           }
                       }
                       if (need_x) x.add_grad(std::move(dx));
