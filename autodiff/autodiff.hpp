@@ -4,6 +4,7 @@
 #include "allocator.hpp"
 #include "gradcheck.hpp"
 #include "introspect.hpp"
+#include "ops_conv.hpp"
 #include "ops_elementwise.hpp"
 #include "ops_linalg.hpp"
 #include "ops_loss.hpp"
