@@ -8,6 +8,8 @@
 #include "ops_elementwise.hpp"
 #include "ops_linalg.hpp"
 #include "ops_loss.hpp"
+#include "ops_norm.hpp"
+#include "ops_pool.hpp"
 #include "ops_random.hpp"
 #include "ops_reduce.hpp"
 #include "ops_shape.hpp"

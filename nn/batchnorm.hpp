@@ -1,35 +1,23 @@
-// batchnorm.hpp — batch normalisation over the features of (N, C) inputs, as
-// torch.nn.BatchNorm1d (Ioffe & Szegedy 2015). Built from core ops, so its
-// backward (through the batch mean and variance too) comes from theirs.
-// Shape legend: N batch, C features.   x (N, C)   weight, bias, running stats (C,)
+// batchnorm.hpp — batch normalisation layers, as torch.nn.BatchNorm1d (features
+// of (N, C) inputs) and torch.nn.BatchNorm2d (channels of (N, C, H, W) images),
+// Ioffe & Szegedy 2015. Both run the fused core op xgrad::batch_norm
+// (autodiff/ops_norm.hpp): one tape entry with its closed-form backward.
+// Shape legend: N batch, C features or channels.   weight, bias, running stats (C,)
 #pragma once
 
 #include <cstddef>
+#include <string>
 
 #include "module.hpp"
 
 namespace xgrad::nn {
 
-// The function behind the layer (torch.nn.functional.batch_norm):
-//   training: μ, σ² = mean and biased variance (÷N) of each column of x, and if
-//             running_mean/running_var are given (not empty) they are updated in place:
-//               running_mean ← (1 - momentum) running_mean + momentum μ
-//               running_var  ← (1 - momentum) running_var  + momentum σ² N / (N - 1)   (unbiased)
-//   eval:     μ, σ² = running_mean, running_var (constants)
-//   y = (x - μ) / √(σ² + eps) * weight + bias        weight, bias may be empty (no affine map)
-// ShapeError "batch_norm: input (4, 5) has 5 features, expected 3" (C is taken from the
-// running stats or weight), or when training gets a single sample (N = 1).
-Tensor batch_norm(const Tensor& x, Tensor& running_mean, Tensor& running_var, const Tensor& weight,
-                  const Tensor& bias, bool training, float momentum = 0.1f, float eps = 1e-5f);
-
-class BatchNorm1d : public Layer {
+// What both layers hold and do; the two differ only in the input rank they accept.
+class BatchNorm : public Layer {
 public:
-    // Parameters "weight" (C,) = 1 and "bias" (C,) = 0 when affine; buffers
-    // "running_mean" (C,) = 0 and "running_var" (C,) = 1. momentum in [0, 1].
-    explicit BatchNorm1d(std::size_t num_features, float eps = 1e-5f, float momentum = 0.1f, bool affine = true);
-
     // Training: normalise with this batch's statistics and update the running
-    // ones (N must be > 1). Eval: normalise with the running statistics.
+    // ones (each channel needs more than one value). Eval: normalise with the
+    // running statistics. The input is checked first, so errors name the layer:
     // ShapeError "BatchNorm1d(3): input (4, 5) has 5 features, expected 3".
     Tensor forward(const Tensor& x) override;
 
@@ -41,10 +29,32 @@ public:
     const Tensor& running_mean() const { return running_mean_; }
     const Tensor& running_var() const { return running_var_; }
 
+protected:
+    // Parameters "weight" (C,) = 1 and "bias" (C,) = 0 when affine; buffers
+    // "running_mean" (C,) = 0 and "running_var" (C,) = 1. momentum in [0, 1].
+    // `kind` is the layer's name ("BatchNorm1d"); `rank` the input rank it takes (2 or 4).
+    BatchNorm(std::string kind, std::size_t rank, std::size_t num_features, float eps, float momentum,
+              bool affine);
+
 private:
-    std::size_t features_;
+    std::string kind_;
+    std::size_t rank_, features_;
     float eps_, momentum_;
     Tensor weight_, bias_, running_mean_, running_var_;
+};
+
+// Over the features of x (N, C).
+// ShapeError "BatchNorm1d(3): input (3,) must be 2-D (batch, features)".
+class BatchNorm1d : public BatchNorm {
+public:
+    explicit BatchNorm1d(std::size_t num_features, float eps = 1e-5f, float momentum = 0.1f, bool affine = true);
+};
+
+// Over the channels of x (N, C, H, W): each channel's statistics over N·H·W values.
+// ShapeError "BatchNorm2d(3): input (4, 3) must be 4-D (N, C, H, W)".
+class BatchNorm2d : public BatchNorm {
+public:
+    explicit BatchNorm2d(std::size_t num_features, float eps = 1e-5f, float momentum = 0.1f, bool affine = true);
 };
 
 }  // namespace xgrad::nn

@@ -15,5 +15,6 @@
 #include "maxout.hpp"
 #include "module.hpp"
 #include "optim.hpp"
+#include "pool.hpp"
 #include "regular_file.hpp"
 #include "sequential.hpp"

@@ -1,8 +1,10 @@
-// test_batchnorm.cpp — BatchNorm1d and batch_norm(): training output has
-// per-feature mean 0 and variance 1; the running statistics after one step
-// equal PyTorch's formula; eval normalises with them instead (a different
-// output); a 2 × 2 case worked by hand; gradient checks in training mode
-// (through the batch statistics) and in eval mode; affine = false; the errors.
+// test_batchnorm.cpp — BatchNorm1d, BatchNorm2d and the batch_norm op behind them:
+// training output has per-feature (per-channel) mean 0 and variance 1; the running
+// statistics after one step equal PyTorch's formula; eval normalises with them
+// instead (a different output); a 2 × 2 case worked by hand; gradient checks in
+// training mode (through the batch statistics) and in eval mode; the closed-form
+// backward written out in double; affine = false; the errors.
+// (The fused op against its op-by-op reference: test_ops_norm.cpp.)
 #include "check.hpp"
 
 #include <cmath>
@@ -117,7 +119,7 @@ TEST_CASE("BatchNorm1d gradients") {
     SUBCASE("gradcheck in training mode w.r.t. x, weight and bias (through μ and σ²)") {
         Fn f = [](const std::vector<Tensor>& t) {
             Tensor none;
-            return nn::batch_norm(t[0], none, none, t[1], t[2], true);
+            return batch_norm(t[0], none, none, t[1], t[2], true);
         };
         CHECK_GRADCHECK(f, {x, w, b});
     }
@@ -141,35 +143,37 @@ TEST_CASE("BatchNorm1d gradients") {
         Tensor w2(w.value(), true), b2(b.value(), true), none;
         const Array seed = randn({6, 3}, 4).value();
         backward(bn(x), seed);
-        backward(nn::batch_norm(x, none, none, w2, b2, true), seed);
+        backward(batch_norm(x, none, none, w2, b2, true), seed);
         CHECK(all_close(bn.weight().grad(), w2.grad()));
         CHECK(all_close(bn.bias().grad(), b2.grad()));
     }
-    SUBCASE("the composed backward equals the closed form of docs/derivatives.md") {
+    SUBCASE("the fused and the composed backward both equal the closed form of docs/derivatives.md") {
         // Per column: s = 1/√(σ² + eps), dx̂ = g·w, dx = (s/N)(N dx̂ − Σ dx̂ − x̂ Σ dx̂ x̂),
         // dw = Σ g x̂, db = Σ g (sums over the batch), worked here in double.
-        Tensor xs(x.value(), true), ws(w.value(), true), bs(b.value(), true), none;
-        const Array g = randn({6, 3}, 4).value();
-        backward(nn::batch_norm(xs, none, none, ws, bs, true), g);
-        const std::size_t N = 6;
-        for (std::size_t c = 0; c < 3; ++c) {
-            double mu, var;
-            column_stats(x.value(), c, mu, var);
-            const double s = 1.0 / std::sqrt(var + 1e-5);
-            double sum_dxh = 0, sum_dxh_xh = 0, dw = 0, db = 0;
-            for (std::size_t n = 0; n < N; ++n) {
-                const double xh = (x.value()(n, c) - mu) * s, dxh = g(n, c) * w.value()(c);
-                sum_dxh += dxh;
-                sum_dxh_xh += dxh * xh;
-                dw += g(n, c) * xh;
-                db += g(n, c);
-            }
-            CHECK(ws.grad()(c) == doctest::Approx(dw).epsilon(1e-4));
-            CHECK(bs.grad()(c) == doctest::Approx(db).epsilon(1e-4));
-            for (std::size_t n = 0; n < N; ++n) {
-                const double xh = (x.value()(n, c) - mu) * s, dxh = g(n, c) * w.value()(c);
-                const double dx = s / N * (N * dxh - sum_dxh - xh * sum_dxh_xh);
-                CHECK(xs.grad()(n, c) == doctest::Approx(dx).epsilon(1e-4));
+        for (auto bn : {batch_norm, batch_norm_reference}) {
+            Tensor xs(x.value(), true), ws(w.value(), true), bs(b.value(), true), none;
+            const Array g = randn({6, 3}, 4).value();
+            backward(bn(xs, none, none, ws, bs, true, 0.1f, 1e-5f), g);
+            const std::size_t N = 6;
+            for (std::size_t c = 0; c < 3; ++c) {
+                double mu, var;
+                column_stats(x.value(), c, mu, var);
+                const double s = 1.0 / std::sqrt(var + 1e-5);
+                double sum_dxh = 0, sum_dxh_xh = 0, dw = 0, db = 0;
+                for (std::size_t n = 0; n < N; ++n) {
+                    const double xh = (x.value()(n, c) - mu) * s, dxh = g(n, c) * w.value()(c);
+                    sum_dxh += dxh;
+                    sum_dxh_xh += dxh * xh;
+                    dw += g(n, c) * xh;
+                    db += g(n, c);
+                }
+                CHECK(ws.grad()(c) == doctest::Approx(dw).epsilon(1e-4));
+                CHECK(bs.grad()(c) == doctest::Approx(db).epsilon(1e-4));
+                for (std::size_t n = 0; n < N; ++n) {
+                    const double xh = (x.value()(n, c) - mu) * s, dxh = g(n, c) * w.value()(c);
+                    const double dx = s / N * (N * dxh - sum_dxh - xh * sum_dxh_xh);
+                    CHECK(xs.grad()(n, c) == doctest::Approx(dx).epsilon(1e-4));
+                }
             }
         }
     }
@@ -209,10 +213,121 @@ TEST_CASE("BatchNorm1d errors") {
     CHECK(bn(one).shape() == Shape{1, 3});  // fine in eval mode
 
     Tensor none;
-    CHECK_THROWS_WITH_AS(nn::batch_norm(Tensor(Array::from_shape({2, 3})), none, none, none, none, false),
+    CHECK_THROWS_WITH_AS(batch_norm(Tensor(Array::from_shape({2, 3})), none, none, none, none, false),
                          "batch_norm: eval mode normalises with the running statistics; pass running_mean and "
                          "running_var, or use training = true",
                          std::invalid_argument);
     CHECK_THROWS_WITH_AS(nn::BatchNorm1d(3, 1e-5f, 1.5f), "BatchNorm1d: momentum must be in [0, 1], got 1.5",
+                         std::invalid_argument);
+}
+
+namespace {
+// (4, 3, 3, 5) images whose channels have very different means and spreads:
+// x[:, c] = m_c + s_c · N(0, 1), as skewed_batch does for features.
+Tensor skewed_images() {
+    Array x = randn({4, 3, 3, 5}, 6).value();
+    const float m[3] = {2.0f, -3.0f, 10.0f}, s[3] = {1.0f, 5.0f, 0.1f};
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        const std::size_t c = (i / 15) % 3;
+        x.data()[i] = m[c] + s[c] * x.data()[i];
+    }
+    return Tensor(x);
+}
+
+// Mean and biased variance (÷N·H·W) of channel c of x (N, C, H, W), in double.
+void channel_stats(const Array& x, std::size_t c, double& mean, double& var) {
+    const std::size_t N = x.shape()[0], H = x.shape()[2], W = x.shape()[3];
+    const double M = static_cast<double>(N * H * W);
+    mean = 0;
+    for (std::size_t n = 0; n < N; ++n)
+        for (std::size_t h = 0; h < H; ++h)
+            for (std::size_t w = 0; w < W; ++w) mean += x(n, c, h, w);
+    mean /= M;
+    var = 0;
+    for (std::size_t n = 0; n < N; ++n)
+        for (std::size_t h = 0; h < H; ++h)
+            for (std::size_t w = 0; w < W; ++w) var += (x(n, c, h, w) - mean) * (x(n, c, h, w) - mean);
+    var /= M;
+}
+}  // namespace
+
+TEST_CASE("BatchNorm2d") {
+    nn::BatchNorm2d bn(3);
+    Tensor x = skewed_images();
+
+    SUBCASE("the same parameters and buffers as BatchNorm1d") {
+        CHECK(bn.num_features() == 3);
+        CHECK(bn.eps() == 1e-5f);
+        CHECK(bn.momentum() == 0.1f);
+        REQUIRE(bn.named_parameters().size() == 2);
+        CHECK(bn.named_parameters()[0].first == "weight");
+        CHECK(bn.named_parameters()[1].first == "bias");
+        CHECK(bn.weight().value() == Array{1, 1, 1});
+        REQUIRE(bn.named_buffers().size() == 2);
+        CHECK(bn.named_buffers()[0].first == "running_mean");
+        CHECK(bn.named_buffers()[1].first == "running_var");
+        CHECK(bn.running_var().value() == Array{1, 1, 1});
+        nn::BatchNorm2d plain(3, 1e-5f, 0.1f, false);
+        CHECK(plain.named_parameters().empty());
+        CHECK(plain.named_buffers().size() == 2);
+    }
+    SUBCASE("training: each channel of the output has mean 0 and variance 1 over N·H·W values") {
+        Tensor y = bn(x);
+        for (std::size_t c = 0; c < 3; ++c) {
+            double mean, var;
+            channel_stats(y.value(), c, mean, var);
+            CHECK(std::abs(mean) < 1e-5);
+            CHECK(var == doctest::Approx(1.0).epsilon(2e-3));
+        }
+    }
+    SUBCASE("running_mean = 0.1 μ,  running_var = 0.9 + 0.1 σ² · M/(M − 1) with M = N·H·W = 60") {
+        bn(x);
+        for (std::size_t c = 0; c < 3; ++c) {
+            double mean, var;
+            channel_stats(x.value(), c, mean, var);
+            CHECK(bn.running_mean().value()(c) == doctest::Approx(0.1 * mean).epsilon(1e-5));
+            CHECK(bn.running_var().value()(c) == doctest::Approx(0.9 + 0.1 * var * 60.0 / 59.0).epsilon(1e-5));
+        }
+    }
+    SUBCASE("eval normalises each pixel with the running statistics of its channel") {
+        bn(x);
+        bn.eval();
+        Tensor ye = bn(x);
+        const Array& rm = bn.running_mean().value();
+        const Array& rv = bn.running_var().value();
+        Array expected = Array::from_shape(x.shape());
+        for (std::size_t i = 0; i < x.size(); ++i) {
+            const std::size_t c = (i / 15) % 3;
+            expected.data()[i] = (x.value().data()[i] - rm(c)) / std::sqrt(rv(c) + 1e-5f);
+        }
+        CHECK(all_close(ye.value(), expected, 1e-5f));
+        const Array before = bn.running_var().value();
+        bn(x);
+        CHECK(bn.running_var().value() == before);
+    }
+    SUBCASE("gradcheck through the layer, training and eval, w.r.t. x") {
+        Fn f = [&bn](const std::vector<Tensor>& t) { return bn(t[0]); };
+        CHECK_GRADCHECK(f, {randn({2, 3, 2, 3}, 1)});
+        bn(x);
+        bn.eval();
+        CHECK_GRADCHECK(f, {randn({2, 3, 2, 3}, 1)});
+    }
+}
+
+TEST_CASE("BatchNorm2d errors") {
+    nn::BatchNorm2d bn(3);
+    CHECK_THROWS_WITH_AS(bn(Tensor(Array::from_shape({4, 3}))), "BatchNorm2d(3): input (4, 3) must be 4-D (N, C, H, W)",
+                         ShapeError);
+    CHECK_THROWS_WITH_AS(bn(Tensor(Array::from_shape({2, 5, 4, 4}))),
+                         "BatchNorm2d(3): input (2, 5, 4, 4) has 5 channels, expected 3", ShapeError);
+    Tensor one(Array::from_shape({1, 3, 1, 1}));
+    CHECK_THROWS_WITH_AS(bn(one),
+                         "BatchNorm2d(3): training needs more than one value per channel to estimate a variance, "
+                         "got input (1, 3, 1, 1); switch to eval() to use the running statistics",
+                         ShapeError);
+    CHECK(bn(Tensor(randn({1, 3, 2, 2}).value())).shape() == Shape{1, 3, 2, 2});  // one image of 4 pixels is enough
+    bn.eval();
+    CHECK(bn(one).shape() == Shape{1, 3, 1, 1});
+    CHECK_THROWS_WITH_AS(nn::BatchNorm2d(3, 1e-5f, -0.5f), "BatchNorm2d: momentum must be in [0, 1], got -0.5",
                          std::invalid_argument);
 }

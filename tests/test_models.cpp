@@ -82,7 +82,7 @@ struct Reference {
                 if (n == name + ".running_var") var = b;
             }
         }
-        return nn::batch_norm(x, mean, var, param(m, name + ".weight"), param(m, name + ".bias"), training);
+        return batch_norm_reference(x, mean, var, param(m, name + ".weight"), param(m, name + ".bias"), training);
     }
     Tensor drop_out(const Tensor& x, float p) const { return dropout(x, p, *drop, training); }
 };

@@ -1,0 +1,55 @@
+// pool.hpp — pooling and upsampling layers over (N, C, H, W) images, as
+// torch.nn.MaxPool2d, AvgPool2d and Upsample(mode = "nearest"). None has
+// parameters; each is one call to its core op (autodiff/ops_pool.hpp), which
+// checks the arguments and the input. A non-square kernel alone is written
+// MaxPool2d(Size2(2, 3)): MaxPool2d({2, 3}) could also mean kernel 2, stride 3.
+#pragma once
+
+#include "../autodiff/shape.hpp"
+#include "module.hpp"
+
+namespace xgrad::nn {
+
+// The largest element of each kernel window (ties: the first, in row-major order).
+class MaxPool2d : public Layer {
+public:
+    MaxPool2d(Size2 kernel, Size2 stride, Size2 padding = 0);
+    explicit MaxPool2d(Size2 kernel);  // stride = kernel
+    Tensor forward(const Tensor& x) override;
+
+    Size2 kernel() const { return kernel_; }
+    Size2 stride() const { return stride_; }
+    Size2 padding() const { return padding_; }
+
+private:
+    Size2 kernel_, stride_, padding_;
+};
+
+// The mean of each kernel window, padding counted as zeros (count_include_pad = true).
+class AvgPool2d : public Layer {
+public:
+    AvgPool2d(Size2 kernel, Size2 stride, Size2 padding = 0);
+    explicit AvgPool2d(Size2 kernel);  // stride = kernel
+    Tensor forward(const Tensor& x) override;
+
+    Size2 kernel() const { return kernel_; }
+    Size2 stride() const { return stride_; }
+    Size2 padding() const { return padding_; }
+
+private:
+    Size2 kernel_, stride_, padding_;
+};
+
+// Nearest-neighbour upsampling by integer factors: (N, C, H, W) -> (N, C, H·sh, W·sw).
+class Upsample : public Layer {
+public:
+    explicit Upsample(Size2 scale);
+    Tensor forward(const Tensor& x) override;
+
+    Size2 scale() const { return scale_; }
+
+private:
+    Size2 scale_;
+};
+
+}  // namespace xgrad::nn
