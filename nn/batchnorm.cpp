@@ -20,7 +20,8 @@ namespace {
 std::string input_problem(const Tensor& x, std::size_t rank, std::size_t features, bool training) {
     const bool flat = rank == 2;
     if (x.dim() != rank)
-        return "input " + shape_str(x.shape()) + (flat ? " must be 2-D (batch, features)" : " must be 4-D (N, C, H, W)");
+        return "input " + shape_str(x.shape()) +
+               (flat ? " must be 2-D (batch, features)" : " must be 4-D (N, C, H, W)");
     if (x.shape()[1] != features)
         return "input " + shape_str(x.shape()) + " has " + std::to_string(x.shape()[1]) +
                (flat ? " features, expected " : " channels, expected ") + std::to_string(features);

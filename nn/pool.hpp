@@ -1,7 +1,8 @@
 // pool.hpp — pooling and upsampling layers over (N, C, H, W) images, as
 // torch.nn.MaxPool2d, AvgPool2d and Upsample(mode = "nearest"). None has
-// parameters; each is one call to its core op (autodiff/ops_pool.hpp), which
-// checks the arguments and the input. A non-square kernel alone is written
+// parameters; each is one call to its core op (autodiff/ops_pool.hpp). A layer
+// checks that its input is 4-D itself (ShapeError "MaxPool2d: input (4, 3) must be
+// 4-D (N, C, H, W)"); the op checks the settings and the window against the image. A non-square kernel alone is written
 // MaxPool2d(Size2(2, 3)): MaxPool2d({2, 3}) could also mean kernel 2, stride 3.
 #pragma once
 

@@ -47,7 +47,7 @@ TEST_CASE("batch_norm") {
         for (const Shape& shape : {Shape{6, 3}, Shape{2, 3, 3, 5}, Shape{5, 1, 1, 1}, Shape{1, 4, 2, 3}}) {
             for (bool training : {true, false}) {
                 for (bool affine : {true, false}) {
-                    INFO("shape " << shape_str(shape) << (training ? " training" : " eval") << (affine ? " affine" : ""));
+                    INFO(shape_str(shape) << (training ? " training" : " eval") << (affine ? " affine" : ""));
                     const Run fused = run(batch_norm, shape, training, affine);
                     const Run ref = run(batch_norm_reference, shape, training, affine);
                     CHECK(all_close(fused.y, ref.y, 1e-5f));
@@ -84,7 +84,9 @@ TEST_CASE("batch_norm") {
             return batch_norm(t[0], Tensor(Array{0.5f, -1.0f}), Tensor(Array{2.0f, 0.3f}), t[1], t[2], false);
         };
         CHECK_GRADCHECK(eval_4d, {randn({3, 2, 1, 3}, 7), randn({2}, 8), randn({2}, 9)});
-        Fn no_affine = [](const std::vector<Tensor>& t) { return batch_norm(t[0], Tensor(), Tensor(), Tensor(), Tensor(), true); };
+        Fn no_affine = [](const std::vector<Tensor>& t) {
+            return batch_norm(t[0], Tensor(), Tensor(), Tensor(), Tensor(), true);
+        };
         CHECK_GRADCHECK(no_affine, {randn({4, 2, 2, 1}, 10)});
     }
     SUBCASE("one tape entry, where the reference records nine") {
@@ -142,6 +144,7 @@ TEST_CASE("batch_norm errors") {
         // one image with several pixels is enough in training; one value is fine in eval
         CHECK(bn(Tensor(randn({1, 3, 1, 2}).value()), none, none, none, none, true, 0.1f, 1e-5f).shape() ==
               Shape{1, 3, 1, 2});
-        CHECK(bn(Tensor(Array::from_shape({1, 3})), three, three, none, none, false, 0.1f, 1e-5f).shape() == Shape{1, 3});
+        CHECK(bn(Tensor(Array::from_shape({1, 3})), three, three, none, none, false, 0.1f, 1e-5f).shape() ==
+              Shape{1, 3});
     }
 }

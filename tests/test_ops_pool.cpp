@@ -48,7 +48,8 @@ Array reference_pool(const Array& x, Size2 k, Size2 s, Size2 p, bool is_max) {
                         for (std::size_t j = 0; j < k.w; ++j) {
                             const long h = static_cast<long>(oh * s.h + i) - static_cast<long>(p.h);
                             const long w = static_cast<long>(ow * s.w + j) - static_cast<long>(p.w);
-                            const bool inside = h >= 0 && w >= 0 && h < static_cast<long>(H) && w < static_cast<long>(W);
+                            const bool inside =
+                                h >= 0 && w >= 0 && h < static_cast<long>(H) && w < static_cast<long>(W);
                             const float v = inside ? x(n, c, h, w) : pad_value;
                             acc = is_max ? std::max(acc, v) : acc + v;
                         }
@@ -81,14 +82,16 @@ TEST_CASE("max_pool2d") {
         // x = [[1, 2, 0], [0, 9, 0], [3, 0, 4]], kernel 2, stride 1: 9 is the maximum of all four windows
         const Array x{{{{1, 2, 0}, {0, 9, 0}, {3, 0, 4}}}};
         CHECK(max_pool2d(Tensor(x), 2, 1).value() == Array{{{{9, 9}, {9, 9}}}});
-        const Array dx = grad_of([](const Tensor& t) { return max_pool2d(t, 2, 1); }, x, Array{{{{1, 10}, {100, 1000}}}});
+        const auto pool = [](const Tensor& t) { return max_pool2d(t, 2, 1); };
+        const Array dx = grad_of(pool, x, Array{{{{1, 10}, {100, 1000}}}});
         CHECK(dx == Array{{{{0, 0, 0}, {0, 1111, 0}, {0, 0, 0}}}});
     }
     SUBCASE("padding counts as −∞: on a negative image the maximum is never the padding's 0") {
         // x = −1 … −9 (3 × 3), kernel 3, stride 2, padding 1: windows centred on the corners, each
         // holding the 2 × 2 block of the image at that corner (zero padding would give 0 everywhere)
         const Array x = -counting({1, 1, 3, 3});
-        CHECK(max_pool2d(Tensor(x), 3, 2, 1).value() == Array{{{{-1, -2}, {-4, -5}}}});  // each the window's top-left pixel
+        // the largest of each block is its top-left pixel
+        CHECK(max_pool2d(Tensor(x), 3, 2, 1).value() == Array{{{{-1, -2}, {-4, -5}}}});
         CHECK(all_close(max_pool2d(Tensor(x), 3, 2, 1).value(), reference_pool(x, 3, 2, 1, true)));
     }
     SUBCASE("ties: the first maximal element in row-major window order gets the whole gradient") {
@@ -103,7 +106,8 @@ TEST_CASE("max_pool2d") {
     }
     SUBCASE("against the reference loop on odd shapes") {
         const Array x = randn({2, 3, 7, 5}, 11).value();
-        CHECK(all_close(max_pool2d(Tensor(x), {3, 2}, {2, 1}, {1, 0}).value(), reference_pool(x, {3, 2}, {2, 1}, {1, 0}, true)));
+        CHECK(all_close(max_pool2d(Tensor(x), {3, 2}, {2, 1}, {1, 0}).value(),
+                        reference_pool(x, {3, 2}, {2, 1}, {1, 0}, true)));
         CHECK(all_close(max_pool2d(Tensor(x), 3, 2, 1).value(), reference_pool(x, 3, 2, 1, true)));
         CHECK(all_close(max_pool2d(Tensor(x), {1, 5}).value(), reference_pool(x, {1, 5}, {1, 5}, 0, true)));
         CHECK(max_pool2d(Tensor(x), {3, 2}, {2, 1}, {1, 0}).shape() == Shape{2, 3, 4, 4});
@@ -138,7 +142,8 @@ TEST_CASE("avg_pool2d") {
     }
     SUBCASE("against the reference loop on odd shapes") {
         const Array x = randn({2, 3, 7, 5}, 12).value();
-        CHECK(all_close(avg_pool2d(Tensor(x), {3, 2}, {2, 1}, {1, 0}).value(), reference_pool(x, {3, 2}, {2, 1}, {1, 0}, false)));
+        CHECK(all_close(avg_pool2d(Tensor(x), {3, 2}, {2, 1}, {1, 0}).value(),
+                        reference_pool(x, {3, 2}, {2, 1}, {1, 0}, false)));
         CHECK(all_close(avg_pool2d(Tensor(x), 3, 2, 1).value(), reference_pool(x, 3, 2, 1, false)));
         CHECK(all_close(avg_pool2d(Tensor(x), {1, 5}).value(), reference_pool(x, {1, 5}, {1, 5}, 0, false)));
     }
@@ -188,8 +193,8 @@ TEST_CASE("pooling errors") {
                          std::invalid_argument);
     CHECK_THROWS_WITH_AS(avg_pool2d(image, {2, 3}, 1, {1, 2}),
                          "avg_pool2d: padding (1, 2) must be at most half of kernel (2, 3)", std::invalid_argument);
-    CHECK_THROWS_WITH_AS(max_pool2d(image, 3), "max_pool2d: kernel (3, 3) does not fit input (1, 1, 2, 2) padded by (0, 0)",
-                         ShapeError);
+    CHECK_THROWS_WITH_AS(max_pool2d(image, 3),
+                         "max_pool2d: kernel (3, 3) does not fit input (1, 1, 2, 2) padded by (0, 0)", ShapeError);
     CHECK_THROWS_WITH_AS(avg_pool2d(image, {1, 5}, 1, {0, 1}),
                          "avg_pool2d: kernel (1, 5) does not fit input (1, 1, 2, 2) padded by (0, 1)", ShapeError);
     CHECK_THROWS_WITH_AS(max_pool2d(Tensor(Array::from_shape({1, 1, 0, 2})), 2, 1, 1),

@@ -39,10 +39,13 @@ TEST_CASE("pooling layers") {
         CHECK(up(x).shape() == Shape{2, 3, 12, 15});
         CHECK(up(x).value() == upsample_nearest2d(x, {2, 3}).value());
     }
-    SUBCASE("the ops' errors come through the layers") {
-        nn::MaxPool2d pool(2);
-        CHECK_THROWS_WITH_AS(pool(Tensor(Array::from_shape({4, 3}))), "max_pool2d: input (4, 3) must be 4-D (N, C, H, W)",
-                             ShapeError);
+    SUBCASE("errors: the layer checks the rank, the op the rest") {
+        const Tensor flat(Array::from_shape({4, 3}));
+        CHECK_THROWS_WITH_AS(nn::MaxPool2d(2)(flat), "MaxPool2d: input (4, 3) must be 4-D (N, C, H, W)", ShapeError);
+        CHECK_THROWS_WITH_AS(nn::AvgPool2d(2)(flat), "AvgPool2d: input (4, 3) must be 4-D (N, C, H, W)", ShapeError);
+        CHECK_THROWS_WITH_AS(nn::Upsample(2)(flat), "Upsample: input (4, 3) must be 4-D (N, C, H, W)", ShapeError);
+        CHECK_THROWS_WITH_AS(nn::MaxPool2d(7)(x),
+                             "max_pool2d: kernel (7, 7) does not fit input (2, 3, 6, 5) padded by (0, 0)", ShapeError);
         nn::Upsample up(0);
         CHECK_THROWS_WITH_AS(up(x), "upsample_nearest2d: scale (0, 0) must be positive", std::invalid_argument);
     }
