@@ -47,7 +47,9 @@ TEST_CASE("batch_norm") {
         for (const Shape& shape : {Shape{6, 3}, Shape{2, 3, 3, 5}, Shape{5, 1, 1, 1}, Shape{1, 4, 2, 3}}) {
             for (bool training : {true, false}) {
                 for (bool affine : {true, false}) {
-                    INFO(shape_str(shape) << (training ? " training" : " eval") << (affine ? " affine" : ""));
+                    const std::string what =
+                        shape_str(shape) + (training ? " training" : " eval") + (affine ? " affine" : "");
+                    INFO(what);
                     const Run fused = run(batch_norm, shape, training, affine);
                     const Run ref = run(batch_norm_reference, shape, training, affine);
                     CHECK(all_close(fused.y, ref.y, 1e-5f));
