@@ -22,7 +22,8 @@ const char* const kUsage =
     "A 6 x 6 image with its pixels numbered 1 to 36, and the column matrix im2col makes\n"
     "of it for a K x K window with P zeros of padding, at stride 1 and stride 2: printed,\n"
     "and drawn as a PNG (top: stride 1, bottom: stride 2; padding in yellow, three\n"
-    "windows outlined in red, green and blue in the image and in the matrix).\n"
+    "windows outlined in red, green and blue in the image and in the matrix; on the\n"
+    "right, in blue, how many windows read each pixel, darkest where most do).\n"
     "  --out PATH     where the PNG goes (default: im2col.png)\n"
     "  --kernel K     the window's side, 1 to 6 (default: 3)\n"
     "  --padding P    zeros added on each side, 0 to 3 (default: 1)\n";
@@ -217,6 +218,13 @@ Rgb grey(float v) {
     return {b, b, b};
 }
 
+// A count of windows, out of at most `most`, as blue: light for few, dark for many.
+Rgb blue(float count, float most) {
+    const float t = count / most;
+    const auto rg = static_cast<unsigned char>(245.0f - 200.0f * t);
+    return {rg, rg, static_cast<unsigned char>(255.0f - 80.0f * t)};
+}
+
 // The windows outlined: the first, one in the middle, the last.
 std::vector<std::size_t> highlighted(const kernels::Window2d& win) {
     std::vector<std::size_t> ids = {0, (win.out_h() / 2) * win.out_w() + win.out_w() / 2, win.col_cols() - 1};
@@ -227,12 +235,14 @@ std::vector<std::size_t> highlighted(const kernels::Window2d& win) {
 struct Row {
     kernels::Window2d win;
     std::vector<float> cols, real;  // the column matrix, and 1 where an entry is a pixel (0: padding)
+    std::vector<float> count;       // how many windows read each pixel (6 x 6)
     std::size_t padded() const { return kSide + 2 * win.padding.h; }
-    std::size_t width() const { return (padded() + win.col_cols()) * kCell + kGap; }
+    std::size_t width() const { return (padded() + win.col_cols() + kSide) * kCell + 2 * kGap; }
     std::size_t height() const { return std::max(padded(), win.col_rows()) * kCell; }
 };
 
-// One row of the picture: the padded image, then its column matrix, top-aligned at y0.
+// One row of the picture, top-aligned at y0: the padded image, its column matrix,
+// and the windows per pixel.
 void draw_row(Canvas& canvas, const Row& row, const std::vector<float>& image, std::size_t y0) {
     const kernels::Window2d& win = row.win;
     const std::size_t p = win.padding.h, n = row.padded(), x_img = kMargin, x_cols = kMargin + n * kCell + kGap;
@@ -252,6 +262,10 @@ void draw_row(Canvas& canvas, const Row& row, const std::vector<float>& image, s
         canvas.frame(x_img, y0, oh * win.stride.h, ow * win.stride.w, win.kernel.h, win.kernel.w, kHighlight[h]);
         canvas.frame(x_cols, y0, 0, ids[h], win.col_rows(), 1, kHighlight[h]);
     }
+    const std::size_t x_count = x_cols + win.col_cols() * kCell + kGap;
+    const float most = *std::max_element(row.count.begin(), row.count.end());  // darkest
+    for (std::size_t r = 0; r < kSide; ++r)
+        for (std::size_t c = 0; c < kSide; ++c) canvas.cell(x_count, y0, r, c, blue(row.count[r * kSide + c], most));
 }
 
 int main(int argc, char** argv) {
@@ -263,9 +277,10 @@ int main(int argc, char** argv) {
     const std::vector<float> ones(image.size(), 1.0f);
     std::vector<Row> rows;
     for (std::size_t stride : {1, 2}) {
-        Row row{window(opt, stride), {}, {}};
+        Row row{window(opt, stride), {}, {}, {}};
         row.cols = columns(image, row.win);
         row.real = columns(ones, row.win);
+        row.count = coverage(row.win);
         rows.push_back(std::move(row));
     }
 
@@ -293,7 +308,7 @@ int main(int argc, char** argv) {
     for (const Row& row : rows) {
         std::printf("\nhow many windows read each pixel at stride %zu (col2im of a column matrix of ones):\n",
                     row.win.stride.h);
-        print_grid(coverage(row.win), kSide, kSide);
+        print_grid(row.count, kSide, kSide);
     }
     print_dcgan_cost();
 

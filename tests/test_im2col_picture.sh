@@ -13,12 +13,12 @@ source "$src/tests/script_lib.sh" || exit 1  # tmp, pass, fail, expect_exit (no 
 png_size() { od -An -tu1 -j16 -N8 "$1" | awk '{ printf "%d x %d", $1*16777216 + $2*65536 + $3*256 + $4, $5*16777216 + $6*65536 + $7*256 + $8 }'; }
 
 # --- The default picture: 3 x 3 window, padding 1. 8 x 8 padded cells of 16 pixels,
-# a 9 x 36 and a 9 x 9 column matrix: width 10 + 8·16 + 32 + 36·16 + 10 = 756,
-# height 10 + 9·16 + 32 + 9·16 + 10 = 340.
+# a 9 x 36 and a 9 x 9 column matrix, the 6 x 6 windows per pixel, 32 pixels between:
+# width 10 + 8·16 + 32 + 36·16 + 32 + 6·16 + 10 = 884, height 10 + 9·16 + 32 + 9·16 + 10 = 340.
 "$p" --out "$tmp/a.png" > "$tmp/a.txt" 2> "$tmp/a.err" && [ ! -s "$tmp/a.err" ] && pass "default: runs" \
   || { fail "default: runs"; cat "$tmp/a.err"; }
-[ "$(png_size "$tmp/a.png")" = "756 x 340" ] && pass "default: a 756 x 340 PNG" || fail "default: PNG is $(png_size "$tmp/a.png")"
-grep -qx "wrote $tmp/a.png (756 x 340 pixels): top stride 1, bottom stride 2" "$tmp/a.txt" \
+[ "$(png_size "$tmp/a.png")" = "884 x 340" ] && pass "default: a 884 x 340 PNG" || fail "default: PNG is $(png_size "$tmp/a.png")"
+grep -qx "wrote $tmp/a.png (884 x 340 pixels): top stride 1, bottom stride 2" "$tmp/a.txt" \
   && pass "default: reports the size it wrote" || fail "default: last lines $(tail -n 3 "$tmp/a.txt")"
 cmp -s "$tmp/a.png" "$src/docs/images/convolutions/im2col.png" \
   && pass "docs/images/convolutions/im2col.png is what the program draws now" \
@@ -28,10 +28,10 @@ grep -qx "stride 2: OH = OW = (6 + 2\*1 - 3) / 2 + 1 = 5 / 2 + 1 = 3, so 9 windo
 ls "$tmp" | grep -q 'tmp-' && fail "a temporary file left behind" || pass "no temporary file left behind"
 
 # --- A 4 x 4 window, no padding: 6 x 6 cells, a 16 x 9 and a 16 x 4 column matrix:
-# width 10 + 6·16 + 32 + 9·16 + 10 = 292, height 10 + 16·16 + 32 + 16·16 + 10 = 564.
+# width 10 + 6·16 + 32 + 9·16 + 32 + 6·16 + 10 = 420, height 10 + 16·16 + 32 + 16·16 + 10 = 564.
 # At stride 2 the windows tile the image in steps that divide 4: no checkerboard of counts.
 "$p" --kernel 4 --padding 0 --out "$tmp/b.png" > "$tmp/b.txt" 2>&1 && pass "4 x 4, padding 0: runs" || fail "4 x 4: runs"
-[ "$(png_size "$tmp/b.png")" = "292 x 564" ] && pass "4 x 4: a 292 x 564 PNG" || fail "4 x 4: PNG is $(png_size "$tmp/b.png")"
+[ "$(png_size "$tmp/b.png")" = "420 x 564" ] && pass "4 x 4: a 420 x 564 PNG" || fail "4 x 4: PNG is $(png_size "$tmp/b.png")"
 grep -qx "stride 1: OH = OW = (6 + 2\*0 - 4) / 1 + 1 = 2 / 1 + 1 = 3, so 9 windows; column matrix (16, 9)" "$tmp/b.txt" \
   && pass "4 x 4: stride-1 output size" || fail "4 x 4: stride-1 output size"
 [ "$(grep -A6 'at stride 2' "$tmp/b.txt" | sed -n 3,4p | tr -s ' ')" = "$(printf ' 1 1 2 2 1 1\n 2 2 4 4 2 2')" ] \
