@@ -164,9 +164,9 @@ void print_dcgan_cost() {
                     " %.1f times the input's %zu\n",
                     l.name, l.in_channels, l.side, l.side, win.out_h(), win.out_w(), win.col_rows(), win.col_cols(),
                     per_image, static_cast<double>(per_image) / static_cast<double>(input), input);
+        const double mib = static_cast<double>(batch * per_image * sizeof(float)) / (1024.0 * 1024.0);
         std::printf("  batch of %zu: %zu floats (%.2f MiB); the product per image W (%zu, %zu) . cols (%zu, %zu)\n",
-                    batch, batch * per_image, static_cast<double>(batch * per_image * sizeof(float)) / (1024.0 * 1024.0),
-                    l.out_channels, win.col_rows(), win.col_rows(), win.col_cols());
+                    batch, batch * per_image, mib, l.out_channels, win.col_rows(), win.col_rows(), win.col_cols());
     }
 }
 

@@ -10,7 +10,10 @@ p="$build/examples/im2col_picture"
 source "$src/tests/script_lib.sh" || exit 1  # tmp, pass, fail, expect_exit (no digits needed)
 
 # png_size FILE: "WIDTH x HEIGHT" from the PNG's IHDR chunk (big-endian, bytes 16-23).
-png_size() { od -An -tu1 -j16 -N8 "$1" | awk '{ printf "%d x %d", $1*16777216 + $2*65536 + $3*256 + $4, $5*16777216 + $6*65536 + $7*256 + $8 }'; }
+png_size() {
+  od -An -tu1 -j16 -N8 "$1" |
+    awk '{ printf "%d x %d", $1*16777216 + $2*65536 + $3*256 + $4, $5*16777216 + $6*65536 + $7*256 + $8 }'
+}
 
 # --- The default picture: 3 x 3 window, padding 1. 8 x 8 padded cells of 16 pixels,
 # a 9 x 36 and a 9 x 9 column matrix, the 6 x 6 windows per pixel, 32 pixels between:
