@@ -179,3 +179,38 @@ TEST_CASE("paste_side_by_side") {
         CHECK_FAILS_WITH(paste_side_by_side(bad, {dir / "b.png"}), bad + ": cannot write (Not a directory)");
     }
 }
+
+TEST_CASE("write_rgb_png") {
+    TempDir dir;
+    const std::string p = dir / "rgb.png";
+
+    SUBCASE("three bytes per pixel, row-major") {
+        // A 3 x 2 picture: pixel (x, y) is (10x + y, 100 + x, 200 + y).
+        RgbImage img;
+        img.width = 3;
+        img.height = 2;
+        for (unsigned y = 0; y < 2; ++y)
+            for (unsigned x = 0; x < 3; ++x)
+                img.pixels.insert(img.pixels.end(), {static_cast<unsigned char>(10 * x + y),
+                                                     static_cast<unsigned char>(100 + x),
+                                                     static_cast<unsigned char>(200 + y)});
+        write_rgb_png(p, img);
+        const Png png = read_png(p);
+        CHECK(png.width == 3);
+        CHECK(png.height == 2);
+        CHECK(png.channels == 3);
+        CHECK(png.pixels == img.pixels);
+    }
+    SUBCASE("errors: a wrong number of bytes, a path it cannot write") {
+        RgbImage img;
+        img.width = 2;
+        img.height = 2;
+        img.pixels.assign(11, 0);
+        CHECK_FAILS_WITH_AS(write_rgb_png(p, img), "write_rgb_png: 11 bytes for 2 x 2 pixels, expected 12",
+                            std::invalid_argument);
+        CHECK_FALSE(fs::exists(p));
+        img.pixels.assign(12, 0);
+        const std::string missing = dir / "no/rgb.png";
+        CHECK_FAILS_WITH(write_rgb_png(missing, img), missing + ": cannot write (No such file or directory)");
+    }
+}

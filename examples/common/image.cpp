@@ -1,6 +1,6 @@
-// image.cpp — grayscale PNGs through stb: a grid of samples (stb_image_write,
-// encoded in memory and written atomically) and several PNGs pasted side by side
-// (read back with stb_image). Pixels are bytes: value in [0, 1] → round(255·value).
+// image.cpp — PNGs through stb: a grid of samples (stb_image_write, encoded in
+// memory and written atomically), several PNGs pasted side by side (read back with
+// stb_image), and a colour picture. Pixels are bytes: value in [0, 1] → round(255·value).
 #include "image.hpp"
 
 #include <stb_image.h>
@@ -26,18 +26,24 @@ struct Gray {
 };
 
 // Encode as PNG in memory (stb calls us back with the bytes), then write it atomically.
-void write_png(const std::string& path, const Gray& img, const char* who) {
-    if (img.width > INT_MAX / 4 || img.height > INT_MAX / 4)
-        throw std::invalid_argument(std::string(who) + ": image too large for PNG output (" +
-                                    std::to_string(img.width) + " x " + std::to_string(img.height) + ")");
+// `channels` bytes per pixel: 1 gray, 3 red-green-blue.
+void write_png(const std::string& path, std::size_t width, std::size_t height, int channels,
+               const std::uint8_t* pixels, const char* who) {
+    if (width > INT_MAX / 4 / 3 || height > INT_MAX / 4)
+        throw std::invalid_argument(std::string(who) + ": image too large for PNG output (" + std::to_string(width) +
+                                    " x " + std::to_string(height) + ")");
     std::string bytes;
     auto append = [](void* context, void* data, int size) {
         static_cast<std::string*>(context)->append(static_cast<const char*>(data), static_cast<std::size_t>(size));
     };
-    const int w = static_cast<int>(img.width), h = static_cast<int>(img.height);
-    if (!stbi_write_png_to_func(append, &bytes, w, h, 1, img.pixels.data(), w))
+    const int w = static_cast<int>(width), h = static_cast<int>(height);
+    if (!stbi_write_png_to_func(append, &bytes, w, h, channels, pixels, w * channels))
         throw std::runtime_error(path + ": cannot encode PNG (stb_image_write failed)");
     nn::write_file_atomically(path, bytes);
+}
+
+void write_png(const std::string& path, const Gray& img, const char* who) {
+    write_png(path, img.width, img.height, 1, img.pixels.data(), who);
 }
 
 // A pixel value in [0, 1] as a byte; below 0 (and NaN) is black, above 1 white.
@@ -114,6 +120,14 @@ void paste_side_by_side(const std::string& out_path, const std::vector<std::stri
         left += g.width + gap;
     }
     write_png(out_path, out, "paste_side_by_side");
+}
+
+void write_rgb_png(const std::string& path, const RgbImage& image) {
+    if (image.pixels.size() != image.width * image.height * 3)
+        throw std::invalid_argument("write_rgb_png: " + std::to_string(image.pixels.size()) + " bytes for " +
+                                    std::to_string(image.width) + " x " + std::to_string(image.height) +
+                                    " pixels, expected " + std::to_string(image.width * image.height * 3));
+    write_png(path, image.width, image.height, 3, image.pixels.data(), "write_rgb_png");
 }
 
 }  // namespace xgrad::examples
