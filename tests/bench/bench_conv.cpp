@@ -12,7 +12,8 @@
 // gradient is dropped before each step, as an intermediate's would be; the
 // weight's and bias's are zeroed with zero_grad(), as in training). Rounds of
 // the forward alone and of the whole step alternate; medians are reported,
-// because the machine may be shared.
+// because the machine may be shared; with --machine also the median CPU time
+// of a step (all threads of the process), for one-thread runs on a loaded machine.
 //
 // Where the step's time goes, measured inside the ops as they run: the time in
 // cblas_sgemm (counters.cpp times every call), in kernels::im2col and in
@@ -25,6 +26,7 @@
 // --machine prints one `key=value ...` line per layer (compare_torch.py reads them);
 // --step-only skips the forward-alone rounds (for running under a profiler).
 #include <cblas.h>
+#include <time.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -71,6 +73,16 @@ struct Options {
     bool machine = false;
     bool step_only = false;
 };
+
+// CPU seconds used by the whole process (all its threads) so far. With one thread
+// it is the step's own work, whatever else the machine runs: on a loaded machine
+// it moves far less than wall-clock time (which also counts the time the step
+// waited for a core).
+double cpu_seconds() {
+    timespec t{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return double(t.tv_sec) + 1e-9 * double(t.tv_nsec);
+}
 
 double median(std::vector<double> v) {
     std::sort(v.begin(), v.end());
@@ -141,15 +153,16 @@ struct Pieces {
 void bench_layer(const Options& opt, const Layer& l) {
     Case c(l, opt.batch);
     for (int i = 0; i < opt.warmup; ++i) step(l, c);
-    std::vector<double> step_ms, fwd_ms;
+    std::vector<double> step_ms, step_cpu_ms, fwd_ms;
     Pieces in_steps;
     double step_total = 0;
     for (int r = 0; r < opt.rounds; ++r) {
         for (int i = 0; i < opt.iters; ++i) {
             const Pieces before = Pieces::now();
-            const double t0 = bench::now_seconds();
+            const double t0 = bench::now_seconds(), c0 = cpu_seconds();
             step(l, c);
             const double s = bench::now_seconds() - t0;
+            step_cpu_ms.push_back(1e3 * (cpu_seconds() - c0));
             in_steps.add(Pieces::now().since(before));
             step_total += s;
             step_ms.push_back(1e3 * s);
@@ -169,11 +182,11 @@ void bench_layer(const Options& opt, const Layer& l) {
     const double gflop = double(in_steps.flops) / n / 1e9;
     const double gemm_gflops = double(in_steps.flops) / in_steps.sgemm / 1e9;
     if (opt.machine) {
-        std::printf("conv layer=%s op=%s batch=%zu threads=%d steps=%zu ms=%.4f ms_min=%.4f fwd_ms=%.4f "
+        std::printf("conv layer=%s op=%s batch=%zu threads=%d steps=%zu ms=%.4f ms_min=%.4f cpu_ms=%.4f fwd_ms=%.4f "
                     "gflop=%.6f sgemm_share=%.4f im2col_share=%.4f col2im_share=%.4f rest_share=%.4f "
                     "sgemm_gflops=%.3f sgemm_calls=%.0f im2col_calls=%.0f col2im_calls=%.0f\n",
                     l.name, l.op(), opt.batch, openblas_get_num_threads(), step_ms.size(), ms,
-                    *std::min_element(step_ms.begin(), step_ms.end()), ms_fwd, gflop, share_gemm, share_im2col,
+                    *std::min_element(step_ms.begin(), step_ms.end()), median(step_cpu_ms), ms_fwd, gflop, share_gemm, share_im2col,
                     share_col2im, share_rest, gemm_gflops, double(in_steps.sgemm_calls) / n,
                     double(in_steps.im2col_calls) / n, double(in_steps.col2im_calls) / n);
     } else {

@@ -23,12 +23,15 @@ Convolutions (--conv): the four layers of tests/bench/bench_conv.cpp (conv2d 1�
 discriminator, conv_transpose2d 128→64 and 64→1 of a generator; batch 64, 4×4, stride 2, padding 1),
 forward + backward with the input, weight and bias gradients, from a fixed seed gradient. Every round
 runs xgrad with 1 and 2 OpenBLAS threads (a subprocess `bench_conv --machine`, all four layers each),
-then PyTorch with (torch.set_num_threads, OpenBLAS threads) = (1, 1), (1, 2), (2, 2) (and (2, 1) with
---all-configs): its conv2d runs in
-oneDNN on torch's threads, its conv_transpose2d as im2col/col2im around OpenBLAS sgemm. Two ratios per
-layer, each the median over rounds of PyTorch ms / xgrad ms: with one thread each (the same threads
-on both sides), and with the best configuration of each side. Targets: conv_transpose2d faster than
-PyTorch's (ratio >= 1), conv2d within 1.5 times PyTorch's time (ratio >= 1/1.5).
+then PyTorch with (torch.set_num_threads, OpenBLAS threads) = (1, 1), (1, 2), (2, 2), and (2, 1) with
+--all-configs: its conv2d runs in oneDNN on torch's threads, its conv_transpose2d as im2col/col2im
+around OpenBLAS sgemm. Three ratios per layer, each the median over rounds of PyTorch / xgrad:
+  1 thread each                 wall-clock ms, the same thread counts on both sides;
+  1 thread each, CPU time       the process CPU time of a step: on a loaded machine it moves far
+                                less than wall-clock time, which also counts the waits for a core;
+  best of each side             wall-clock ms, each side's fastest configuration.
+Targets: conv_transpose2d faster than PyTorch's (ratio >= 1), conv2d within 1.5 times PyTorch's
+time (ratio >= 1/1.5).
 
 Needs PyTorch: the Debian package python3-torch (apt-get install python3-torch), for
 /usr/bin/python3. Without it the script says so and exits with 77, which meson reports
@@ -201,7 +204,7 @@ class TorchConv:
 
 
 def torch_conv_round(torch, blas, layers, config, iters, warmup):
-    """{layer name: median ms of `iters` steps after `warmup`} with config = (torch, OpenBLAS) threads."""
+    """{layer name: (median ms, median CPU ms) of `iters` steps after `warmup`}, config = (torch, OpenBLAS) threads."""
     torch_threads, blas_threads = config
     torch.set_num_threads(torch_threads)
     for lib in blas:
@@ -210,12 +213,13 @@ def torch_conv_round(torch, blas, layers, config, iters, warmup):
     for layer in layers:
         for _ in range(warmup):
             layer.step()
-        times = []
+        times, cpu = [], []
         for _ in range(iters):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             layer.step()
             times.append(1e3 * (time.perf_counter() - t0))
-        out[layer.name] = statistics.median(times)
+            cpu.append(1e3 * (time.process_time() - c0))
+        out[layer.name] = statistics.median(times), statistics.median(cpu)
     return out
 
 
@@ -243,14 +247,20 @@ def compare_conv(torch, blas, binary, args):
     xg = {(l.name, t): [] for l in layers for t in XGRAD_THREADS}
     shares = {(l.name, t): [] for l in layers for t in XGRAD_THREADS}
     th = {(l.name, c): [] for l in layers for c in torch_configs}
+    xg_cpu = {l.name: [] for l in layers}  # CPU time of a step with one thread each side
+    th_cpu = {l.name: [] for l in layers}
     for _ in range(args.rounds):
         for t in XGRAD_THREADS:
             for name, fields in xgrad_conv_round(binary, args.conv_batch, t, args.iters, args.warmup).items():
                 xg[name, t].append(float(fields["ms"]))
+                if t == 1:
+                    xg_cpu[name].append(float(fields["cpu_ms"]))
                 shares[name, t].append(fields)
         for c in torch_configs:
-            for name, ms in torch_conv_round(torch, blas, layers, c, args.iters, args.warmup).items():
+            for name, (ms, cpu_ms) in torch_conv_round(torch, blas, layers, c, args.iters, args.warmup).items():
                 th[name, c].append(ms)
+                if c == (1, 1):
+                    th_cpu[name].append(cpu_ms)
     for l in layers:
         for t in XGRAD_THREADS:
             print(f"  {l.name} {l.op:16s} xgrad  blas {t}            median {statistics.median(xg[l.name, t]):8.3f} ms"
@@ -260,23 +270,25 @@ def compare_conv(torch, blas, binary, args):
                   f"{statistics.median(th[l.name, c]):8.3f} ms  rounds {' '.join(f'{v:.2f}' for v in th[l.name, c])}")
     print(f"\nload average after: {load_average()}\n")
 
-    def compare(name, tx, ct):
+    def compare(x_rounds, t_rounds):
         """Medians of each side and the median (min, max) over rounds of PyTorch ms / xgrad ms."""
-        r = [t_ms / x_ms for t_ms, x_ms in zip(th[name, ct], xg[name, tx])]
-        return statistics.median(xg[name, tx]), statistics.median(th[name, ct]), statistics.median(r), min(r), max(r)
+        r = [t_ms / x_ms for t_ms, x_ms in zip(t_rounds, x_rounds)]
+        return statistics.median(x_rounds), statistics.median(t_rounds), statistics.median(r), min(r), max(r)
 
     print("layer | op | xgrad ms (blas threads) | torch ms (torch, blas threads) | ratio torch/xgrad (min-max) | "
           "target")
     for l in layers:
         best_x = min(XGRAD_THREADS, key=lambda t: statistics.median(xg[l.name, t]))
         best_t = min(torch_configs, key=lambda c: statistics.median(th[l.name, c]))
-        rows = [("1 thread each", 1, (1, 1)), ("best of each side", best_x, best_t)]
-        for label, tx, ct in rows:
-            x_ms, t_ms, r, lo, hi = compare(l.name, tx, ct)
+        rows = [("1 thread each", 1, (1, 1), xg[l.name, 1], th[l.name, (1, 1)]),
+                ("1 thread each, CPU time", 1, (1, 1), xg_cpu[l.name], th_cpu[l.name]),
+                ("best of each side", best_x, best_t, xg[l.name, best_x], th[l.name, best_t])]
+        for label, tx, ct, x_rounds, t_rounds in rows:
+            x_ms, t_ms, r, lo, hi = compare(x_rounds, t_rounds)
             target = CONV_TARGETS[l.op]
             print(f"{l.name} | {l.op} | {x_ms:.3f} ({tx}) | {t_ms:.3f} ({ct[0]}, {ct[1]}) | {r:.2f} ({lo:.2f}-{hi:.2f}) "
                   f"| >= {target:.2f}: {'met' if r >= target else 'NOT met'}   ({label})")
-            print(f"RESULT conv layer={l.name} op={l.op} compare={label.replace(' ', '_')} xgrad_ms={x_ms:.4f} "
+            print(f"RESULT conv layer={l.name} op={l.op} compare={label.replace(', ', '_').replace(' ', '_')} xgrad_ms={x_ms:.4f} "
                   f"xgrad_blas_threads={tx} torch_ms={t_ms:.4f} torch_threads={ct[0]} torch_blas_threads={ct[1]} "
                   f"ratio={r:.3f} ratio_min={lo:.3f} ratio_max={hi:.3f}")
     print("\nxgrad: share of the step's time inside sgemm / im2col / col2im / the rest (median over rounds)")
