@@ -114,17 +114,22 @@ void fill_bias(float* y, const float* bias, std::size_t channels, std::size_t po
         std::fill(y + o * positions, y + (o + 1) * positions, bias ? bias[o] : 0.0f);
 }
 
-// db[o] = Σ_{n, position} g[n, o, position]: g is (N, O, positions).
+// db[o] = Σ_{n, position} g[n, o, position]: g is (N, O, positions). The images are
+// added plane by plane into one (O, positions) float array (a loop the compiler
+// vectorises), and only then is each plane summed, in double.
 Array bias_grad(const Array& g, std::size_t N, std::size_t O, std::size_t positions) {
+    std::vector<float> planes(g.data(), g.data() + std::min(N, std::size_t{1}) * O * positions);
+    planes.resize(O * positions, 0.0f);  // N = 0: all zeros
+    for (std::size_t n = 1; n < N; ++n) {
+        const float* gn = g.data() + n * O * positions;
+        for (std::size_t k = 0; k < O * positions; ++k) planes[k] += gn[k];
+    }
     Array db = Array::from_shape({O});
-    std::fill(db.begin(), db.end(), 0.0f);
-    const float* p = g.data();
-    for (std::size_t n = 0; n < N; ++n)
-        for (std::size_t o = 0; o < O; ++o, p += positions) {
-            double s = 0.0;
-            for (std::size_t q = 0; q < positions; ++q) s += p[q];
-            db(o) += static_cast<float>(s);
-        }
+    for (std::size_t o = 0; o < O; ++o) {
+        double s = 0.0;
+        for (std::size_t q = 0; q < positions; ++q) s += planes[o * positions + q];
+        db(o) = static_cast<float>(s);
+    }
     return db;
 }
 
@@ -174,10 +179,7 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, Size2 s
                   [x, weight, bias, win, N, O, K, P, image](const Array& g, const Array&) {
                       const bool need_x = x.requires_grad(), need_w = weight.requires_grad();
                       Array dx, dw;
-                      if (need_x) {
-                          dx = Array::from_shape(x.shape());
-                          std::fill(dx.begin(), dx.end(), 0.0f);  // col2im adds into it
-                      }
+                      if (need_x) dx = Array::from_shape(x.shape());  // each image zeroed before col2im adds into it
                       if (need_w) {
                           dw = Array::from_shape(weight.shape());
                           std::fill(dw.begin(), dw.end(), 0.0f);  // every image's product is added
@@ -190,8 +192,10 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, Size2 s
                               gemm(false, true, O, K, P, gn, cols.data(), dw.data(), /*accumulate=*/true);
                           }
                           if (need_x) {  // dx_n = col2im(Wᵀ (K, O) · g_n (O, P))
+                              float* dxn = dx.data() + n * image;
+                              std::fill(dxn, dxn + image, 0.0f);
                               gemm(true, false, K, P, O, weight.value().data(), gn, cols.data());
-                              col2im(cols.data(), win, dx.data() + n * image);
+                              col2im(cols.data(), win, dxn);
                           }
                       }
                       if (need_x) x.add_grad(std::move(dx));

@@ -6,6 +6,7 @@
 #include "atomic_file.hpp"
 #include "batchnorm.hpp"
 #include "checkpoint.hpp"
+#include "conv.hpp"
 #include "dropout.hpp"
 #include "embedding.hpp"
 #include "init.hpp"
