@@ -291,11 +291,12 @@ def compare_conv(torch, blas, binary, args):
             print(f"RESULT conv layer={l.name} op={l.op} compare={label.replace(', ', '_').replace(' ', '_')} xgrad_ms={x_ms:.4f} "
                   f"xgrad_blas_threads={tx} torch_ms={t_ms:.4f} torch_threads={ct[0]} torch_blas_threads={ct[1]} "
                   f"ratio={r:.3f} ratio_min={lo:.3f} ratio_max={hi:.3f}")
-    print("\nxgrad: share of the step's time inside sgemm / im2col / col2im / the rest (median over rounds)")
+    print("\nxgrad: share of the step's time inside sgemm / im2col / col2im / the rest (in the round of median time)")
     for l in layers:
         for t in XGRAD_THREADS:
-            share = {k: statistics.median(float(f[k + "_share"]) for f in shares[l.name, t])
-                     for k in ("sgemm", "im2col", "col2im", "rest")}
+            rounds = sorted(shares[l.name, t], key=lambda f: float(f["ms"]))
+            middle = rounds[(len(rounds) - 1) // 2]
+            share = {k: float(middle[k + "_share"]) for k in ("sgemm", "im2col", "col2im", "rest")}
             print(f"{l.name} | {l.op} | blas {t} | " + " / ".join(f"{100 * v:.1f}%" for v in share.values()))
             print(f"RESULT conv_shares layer={l.name} op={l.op} xgrad_blas_threads={t} "
                   + " ".join(f"{k}_share={v:.4f}" for k, v in share.items()))
