@@ -22,9 +22,12 @@
 // of the summed time of all timed steps.
 //
 //   bench_conv [--batch 64] [--rounds 7] [--iters 5] [--warmup 2] [--threads N]
-//              [--layers D1,D2,G1,G2] [--machine] [--step-only]
+//              [--layers D1,D2,G1,G2] [--machine] [--step-only] [--products]
 // --machine prints one `key=value ...` line per layer (compare_torch.py reads them);
 // --step-only skips the forward-alone rounds (for running under a profiler).
+// --products times each layer's sgemm calls alone instead: per image, as the ops make them,
+// against 16 and all images per call (the operands' images side by side), in wall-clock and
+// CPU time — what one product for several images would gain.
 #include <cblas.h>
 #include <time.h>
 
@@ -72,6 +75,7 @@ struct Options {
     std::vector<std::string> layers;  // empty: all
     bool machine = false;
     bool step_only = false;
+    bool products = false;  // the sgemm calls alone instead of the ops
 };
 
 // CPU seconds used by the whole process (all its threads) so far. With one thread
@@ -200,6 +204,81 @@ void bench_layer(const Options& opt, const Layer& l) {
     std::fflush(stdout);
 }
 
+// ---- --products: the layer's sgemm calls alone, per image (as the ops make them) or for
+// several images at once. Each product has one dimension P (output positions of conv2d, input
+// positions of conv_transpose2d); for `group` images at once it is group·P, and the operands
+// that have it hold those images side by side: (rows, group·P) blocks, one after the other.
+struct Product {
+    bool trans_a, trans_b;
+    std::size_t m, n, k;  // per image
+    bool p_is_n;          // P is n (else k: the weight gradient, summed over the positions)
+    bool accumulate;
+};
+
+std::vector<Product> layer_products(const Layer& l) {
+    const std::size_t taps = kKernel * kKernel;
+    const std::size_t out = l.out_size();
+    if (!l.transposed) {  // K = C·16 rows of im2col, P = OH·OW
+        const std::size_t O = l.out_channels, K = l.in_channels * taps, P = out * out;
+        return {{false, false, O, P, K, true, false},    // y_n = W · cols_n
+                {false, true, O, K, P, false, true},     // dW += g_n · cols_nᵀ
+                {true, false, K, P, O, true, false}};    // dcols_n = Wᵀ · g_n
+    }
+    const std::size_t C = l.in_channels, K = l.out_channels * taps, P = l.in_size * l.in_size;
+    return {{true, false, K, P, C, true, false},         // cols_n = Wᵀ · x_n
+            {false, false, C, P, K, true, false},        // dx_n = W · im2col(g_n)
+            {false, true, C, K, P, false, true}};        // dW += x_n · im2col(g_n)ᵀ
+}
+
+// All the layer's products for a batch, `group` images per sgemm call.
+void run_products(const std::vector<Product>& list, std::size_t batch, std::size_t group, std::vector<float>& a,
+                  std::vector<float>& b, std::vector<float>& c) {
+    for (const Product& p : list) {
+        const std::size_t P = p.p_is_n ? p.n : p.k;
+        const std::size_t m = p.m, n = p.p_is_n ? group * P : p.n, k = p.p_is_n ? p.k : group * P;
+        for (std::size_t first = 0; first < batch; first += group) {
+            // The operands with P start at this group's block; the weight-like ones are shared.
+            const std::size_t a_off = p.p_is_n ? 0 : first * m * P, b_off = first * (p.p_is_n ? k : n) * P;
+            const std::size_t c_off = p.p_is_n ? first * m * P : 0;
+            cblas_sgemm(CblasRowMajor, p.trans_a ? CblasTrans : CblasNoTrans, p.trans_b ? CblasTrans : CblasNoTrans,
+                        int(m), int(n), int(k), 1.0f, a.data() + a_off, p.trans_a ? int(m) : int(k),
+                        b.data() + b_off, p.trans_b ? int(k) : int(n), p.accumulate ? 1.0f : 0.0f,
+                        c.data() + c_off, int(n));
+        }
+    }
+}
+
+void bench_products(const Options& opt, const Layer& l) {
+    const std::vector<Product> list = layer_products(l);
+    std::size_t a_size = 0, b_size = 0, c_size = 0;  // the largest each operand gets
+    for (const Product& p : list) {
+        const std::size_t P = p.p_is_n ? p.n : p.k;
+        a_size = std::max(a_size, p.p_is_n ? p.m * p.k : opt.batch * p.m * P);
+        b_size = std::max(b_size, opt.batch * (p.p_is_n ? p.k : p.n) * P);
+        c_size = std::max(c_size, p.p_is_n ? opt.batch * p.m * P : p.m * p.n);
+    }
+    std::vector<float> a(a_size, 0.01f), b(b_size, 0.02f), c(c_size, 0.0f);
+    std::vector<std::size_t> groups{1};
+    for (std::size_t g : {std::size_t(16), opt.batch})
+        if (g > 1 && g <= opt.batch && opt.batch % g == 0 && g != groups.back()) groups.push_back(g);
+    std::vector<std::vector<double>> wall(groups.size()), cpu(groups.size());
+    for (std::size_t i = 0; i < groups.size(); ++i) run_products(list, opt.batch, groups[i], a, b, c);  // warm-up
+    for (int r = 0; r < opt.rounds * opt.iters; ++r) {
+        for (std::size_t i = 0; i < groups.size(); ++i) {
+            const double t0 = bench::now_seconds(), c0 = cpu_seconds();
+            run_products(list, opt.batch, groups[i], a, b, c);
+            cpu[i].push_back(1e3 * (cpu_seconds() - c0));
+            wall[i].push_back(1e3 * (bench::now_seconds() - t0));
+        }
+    }
+    std::printf("%-3s %-16s", l.name, l.op());
+    for (std::size_t i = 0; i < groups.size(); ++i)
+        std::printf("  %2zu image%s per sgemm: %8.3f ms (CPU %8.3f ms)", groups[i], groups[i] == 1 ? " " : "s",
+                    median(wall[i]), median(cpu[i]));
+    std::printf("\n");
+    std::fflush(stdout);
+}
+
 std::vector<std::string> split(const std::string& text) {
     std::vector<std::string> out;
     std::size_t pos = 0;
@@ -233,6 +312,7 @@ Options parse(int argc, char** argv) {
         else if (a == "--layers") o.layers = split(value());
         else if (a == "--machine") o.machine = true;
         else if (a == "--step-only") o.step_only = true;
+        else if (a == "--products") o.products = true;
         else throw std::invalid_argument("unknown option " + a + " (see the top of tests/bench/bench_conv.cpp)");
     }
     for (const std::string& name : o.layers) {
@@ -253,6 +333,17 @@ int main(int argc, char** argv) {
         return 2;
     }
     if (opt.threads > 0) openblas_set_num_threads(opt.threads);
+    if (opt.products) {
+        examples::print_blas_start("bench_conv");
+        std::printf("each layer's 3 kinds of sgemm calls alone, at batch %zu: per image (as the ops make them), or "
+                    "for several images in one call;\nmedian of %d rounds, alternating\n\n",
+                    opt.batch, opt.rounds * opt.iters);
+        for (const Layer& l : kLayers) {
+            if (opt.layers.empty() || std::find(opt.layers.begin(), opt.layers.end(), l.name) != opt.layers.end())
+                bench_products(opt, l);
+        }
+        return 0;
+    }
     if (!opt.machine) {
         examples::print_blas_start("bench_conv");
         std::printf("DCGAN convolutions at batch %zu, 4×4 kernels, stride 2, padding 1; OpenBLAS threads %d;\n"
