@@ -118,16 +118,17 @@ void fill_bias(float* y, const float* bias, std::size_t channels, std::size_t po
 // added plane by plane into one (O, positions) float array (a loop the compiler
 // vectorises), and only then is each plane summed, in double.
 Array bias_grad(const Array& g, std::size_t N, std::size_t O, std::size_t positions) {
-    std::vector<float> planes(g.data(), g.data() + std::min(N, std::size_t{1}) * O * positions);
-    planes.resize(O * positions, 0.0f);  // N = 0: all zeros
-    for (std::size_t n = 1; n < N; ++n) {
+    Array planes = Array::from_shape({O, positions});
+    planes.fill(0.0f);
+    for (std::size_t n = 0; n < N; ++n) {
         const float* gn = g.data() + n * O * positions;
-        for (std::size_t k = 0; k < O * positions; ++k) planes[k] += gn[k];
+        float* sums = planes.data();
+        for (std::size_t k = 0; k < O * positions; ++k) sums[k] += gn[k];
     }
     Array db = Array::from_shape({O});
     for (std::size_t o = 0; o < O; ++o) {
         double s = 0.0;
-        for (std::size_t q = 0; q < positions; ++q) s += planes[o * positions + q];
+        for (std::size_t q = 0; q < positions; ++q) s += planes(o, q);
         db(o) = static_cast<float>(s);
     }
     return db;
