@@ -5,7 +5,8 @@
                      [--rounds 5] [--iters 5] [--warmup 2]
     /usr/bin/python3 tests/bench/compare_torch.py --conv BUILD/tests/bench/bench_conv [--rounds 5] [--iters 5]
                      [--warmup 2] [--conv-batch 64]
-(both binaries may be given in one run).
+(both binaries may be given in one run), and for profiling PyTorch's side of one layer:
+    perf record /usr/bin/python3 tests/bench/compare_torch.py --torch-steps G1:200
 
 The same model on both sides (tests/bench/bench_cgan.cpp describes it): generator
 [z(100) ‖ onehot(10)] → 128 → 256 → 512 → 1024 → 1024 → 784 (ReLU, sigmoid), discriminator
@@ -312,6 +313,8 @@ def main():
     ap.add_argument("bench_cgan", nargs="?", help="path to the bench_cgan binary of a build directory")
     ap.add_argument("--conv", metavar="BENCH_CONV", help="path to bench_conv: compare the convolutions too")
     ap.add_argument("--conv-batch", type=int, default=64, help="batch size of the convolutions (default 64)")
+    ap.add_argument("--torch-steps", metavar="LAYER:STEPS",
+                    help="only run STEPS steps of one convolution layer in PyTorch, one thread each (for perf)")
     ap.add_argument("--batch", default="16,64,256", help="comma-separated batch sizes (default 16,64,256)")
     ap.add_argument("--rounds", type=int, default=5, help="alternating rounds per batch size (default 5)")
     ap.add_argument("--iters", type=int, default=5, help="timed iterations per round and configuration (default 5)")
@@ -320,6 +323,12 @@ def main():
                     help="also try PyTorch with 2 torch threads (CGAN) or 2 torch and 1 OpenBLAS thread (--conv)")
     args = ap.parse_args()
     torch_configs = TORCH_THREADS_ALL if args.all_configs else TORCH_THREADS
+    if args.torch_steps is not None:  # perf record /usr/bin/python3 compare_torch.py --torch-steps G1:200
+        name, steps = args.torch_steps.split(":")
+        torch = load_torch()
+        layer = next(TorchConv(torch, spec, args.conv_batch) for spec in CONV_LAYERS if spec[0] == name)
+        torch_conv_round(torch, openblas_handles(), [layer], (1, 1), int(steps), 0)
+        return 0
     if args.bench_cgan is None and args.conv is None:
         ap.error("give the bench_cgan binary, --conv BENCH_CONV, or both")
     for path, target in ((args.bench_cgan, "bench_cgan"), (args.conv, "bench_conv")):
