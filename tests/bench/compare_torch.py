@@ -1,8 +1,12 @@
 #!/usr/bin/python3
-"""compare_torch.py — the reference CGAN iteration in xgrad and in PyTorch, side by side.
+"""compare_torch.py — the reference CGAN iteration, and a small DCGAN's convolutions, in xgrad and in PyTorch, side by side.
 
     /usr/bin/python3 tests/bench/compare_torch.py BUILD/tests/bench/bench_cgan [--batch 16,64,256]
                      [--rounds 5] [--iters 5] [--warmup 2]
+    /usr/bin/python3 tests/bench/compare_torch.py --conv BUILD/tests/bench/bench_conv [--rounds 5] [--iters 5]
+                     [--warmup 2] [--conv-batch 64]
+(both binaries may be given in one run), and for profiling PyTorch's side of one layer:
+    perf record /usr/bin/python3 tests/bench/compare_torch.py --torch-steps G1:200
 
 The same model on both sides (tests/bench/bench_cgan.cpp describes it): generator
 [z(100) ‖ onehot(10)] → 128 → 256 → 512 → 1024 → 1024 → 784 (ReLU, sigmoid), discriminator
@@ -15,6 +19,20 @@ Every round runs each thread configuration of each side once (xgrad as a subproc
 `bench_cgan --machine`, PyTorch in this process), so both see the same load on a shared
 machine. Per side, the configuration with the lowest median wins; the ratio is the median
 over rounds of (PyTorch ms / xgrad ms) with those configurations: above 1 means xgrad is faster.
+
+Convolutions (--conv): the four layers of tests/bench/bench_conv.cpp (conv2d 1→64 and 64→128 of a
+discriminator, conv_transpose2d 128→64 and 64→1 of a generator; batch 64, 4×4, stride 2, padding 1),
+forward + backward with the input, weight and bias gradients, from a fixed seed gradient. Every round
+runs xgrad with 1 and 2 OpenBLAS threads (a subprocess `bench_conv --machine`, all four layers each),
+then PyTorch with (torch.set_num_threads, OpenBLAS threads) = (1, 1), (1, 2), (2, 2), and (2, 1) with
+--all-configs: its conv2d runs in oneDNN on torch's threads, its conv_transpose2d as im2col/col2im
+around OpenBLAS sgemm. Three ratios per layer, each the median over rounds of PyTorch / xgrad:
+  1 thread each                 wall-clock ms, the same thread counts on both sides;
+  1 thread each, CPU time       the process CPU time of a step: on a loaded machine it moves far
+                                less than wall-clock time, which also counts the waits for a core;
+  best of each side             wall-clock ms, each side's fastest configuration.
+Targets: conv_transpose2d faster than PyTorch's (ratio >= 1), conv2d within 1.5 times PyTorch's
+time (ratio >= 1/1.5).
 
 Needs PyTorch: the Debian package python3-torch (apt-get install python3-torch), for
 /usr/bin/python3. Without it the script says so and exits with 77, which meson reports
@@ -29,6 +47,17 @@ import sys
 import time
 
 TARGETS = {16: 2.0, 64: 1.5, 256: 1.2}  # issue 6: xgrad at least this many times PyTorch's speed
+# Convolutions: conv_transpose2d faster than PyTorch's (ratio above 1); conv2d within 1.5 times
+# PyTorch's oneDNN time (ratio at least 1 / 1.5).
+CONV_TARGETS = {"conv2d": 1 / 1.5, "conv_transpose2d": 1.0}  # ratio PyTorch ms / xgrad ms
+# PyTorch: (torch.set_num_threads, OpenBLAS threads); its conv2d (oneDNN) uses the first, its
+# conv_transpose2d's products the second. xgrad: XGRAD_THREADS.
+# (2, 1) is tried only with --all-configs: on a loaded machine it was the slowest but one, for every layer.
+CONV_TORCH_THREADS = [(1, 1), (1, 2), (2, 2)]
+CONV_TORCH_THREADS_ALL = CONV_TORCH_THREADS + [(2, 1)]
+# (name, transposed, in channels, out channels, input side) as in tests/bench/bench_conv.cpp
+CONV_LAYERS = [("D1", False, 1, 64, 28), ("D2", False, 64, 128, 14),
+               ("G1", True, 128, 64, 7), ("G2", True, 64, 1, 14)]
 
 # Thread configurations tried on each side.
 #   xgrad: OpenBLAS threads (xgrad itself runs on one thread).
@@ -143,6 +172,137 @@ def xgrad_round(binary, batch, threads, iters, warmup):
     raise RuntimeError("bench_cgan printed no 'cgan' line:\n" + out)
 
 
+class TorchConv:
+    """One layer of bench_conv in PyTorch: forward, then backward from a fixed seed gradient."""
+
+    def __init__(self, torch, layer, batch):
+        self.torch = torch
+        self.name, self.transposed, cin, cout, side = layer
+        self.op = "conv_transpose2d" if self.transposed else "conv2d"
+        torch.manual_seed(7)
+        self.x = torch.randn(batch, cin, side, side, requires_grad=True)
+        w_shape = (cin, cout, 4, 4) if self.transposed else (cout, cin, 4, 4)
+        self.w = (torch.rand(w_shape) * 0.2 - 0.1).requires_grad_(True)
+        self.b = (torch.rand(cout) * 0.2 - 0.1).requires_grad_(True)
+        out_side = 2 * side if self.transposed else side // 2
+        self.seed = torch.randn(batch, cout, out_side, out_side)
+
+    def backend(self):
+        """Which convolution PyTorch picks for these arguments (torch 1.13's internal query)."""
+        select = getattr(self.torch._C, "_select_conv_backend", None)
+        if select is None:
+            return "?"
+        return str(select(self.x, self.w, self.b, [2, 2], [1, 1], [1, 1], self.transposed, [0, 0], 1)).split(".")[-1]
+
+    def step(self):
+        F = self.torch.nn.functional
+        self.x.grad = self.w.grad = self.b.grad = None
+        if self.transposed:
+            y = F.conv_transpose2d(self.x, self.w, self.b, stride=2, padding=1)
+        else:
+            y = F.conv2d(self.x, self.w, self.b, stride=2, padding=1)
+        y.backward(self.seed)
+
+
+def torch_conv_round(torch, blas, layers, config, iters, warmup):
+    """{layer name: (median ms, median CPU ms) of `iters` steps after `warmup`}, config = (torch, OpenBLAS) threads."""
+    torch_threads, blas_threads = config
+    torch.set_num_threads(torch_threads)
+    for lib in blas:
+        lib.openblas_set_num_threads(blas_threads)
+    out = {}
+    for layer in layers:
+        for _ in range(warmup):
+            layer.step()
+        times, cpu = [], []
+        for _ in range(iters):
+            t0, c0 = time.perf_counter(), time.process_time()
+            layer.step()
+            times.append(1e3 * (time.perf_counter() - t0))
+            cpu.append(1e3 * (time.process_time() - c0))
+        out[layer.name] = statistics.median(times), statistics.median(cpu)
+    return out
+
+
+def xgrad_conv_round(binary, batch, threads, iters, warmup):
+    """{layer name: fields of its `conv` line} from one run of bench_conv --machine."""
+    out = subprocess.run([binary, "--machine", "--batch", str(batch), "--rounds", "1", "--iters", str(iters),
+                          "--warmup", str(warmup), "--threads", str(threads), "--step-only"],
+                         check=True, capture_output=True, text=True).stdout
+    lines = {}
+    for line in out.splitlines():
+        if line.startswith("conv "):
+            fields = dict(kv.split("=") for kv in line.split()[1:])
+            lines[fields["layer"]] = fields
+    if len(lines) != len(CONV_LAYERS):
+        raise RuntimeError("bench_conv did not print one 'conv' line per layer:\n" + out)
+    return lines
+
+
+def compare_conv(torch, blas, binary, args):
+    """Alternating rounds of bench_conv and the same layers in PyTorch; the tables described at the top."""
+    torch_configs = CONV_TORCH_THREADS_ALL if args.all_configs else CONV_TORCH_THREADS
+    layers = [TorchConv(torch, layer, args.conv_batch) for layer in CONV_LAYERS]
+    print(f"convolutions at batch {args.conv_batch} (4x4, stride 2, padding 1), forward + backward; "
+          f"PyTorch backends: {', '.join(f'{l.name} {l.backend()}' for l in layers)}")
+    xg = {(l.name, t): [] for l in layers for t in XGRAD_THREADS}
+    shares = {(l.name, t): [] for l in layers for t in XGRAD_THREADS}
+    th = {(l.name, c): [] for l in layers for c in torch_configs}
+    xg_cpu = {l.name: [] for l in layers}  # CPU time of a step with one thread each side
+    th_cpu = {l.name: [] for l in layers}
+    for _ in range(args.rounds):
+        for t in XGRAD_THREADS:
+            for name, fields in xgrad_conv_round(binary, args.conv_batch, t, args.iters, args.warmup).items():
+                xg[name, t].append(float(fields["ms"]))
+                if t == 1:
+                    xg_cpu[name].append(float(fields["cpu_ms"]))
+                shares[name, t].append(fields)
+        for c in torch_configs:
+            for name, (ms, cpu_ms) in torch_conv_round(torch, blas, layers, c, args.iters, args.warmup).items():
+                th[name, c].append(ms)
+                if c == (1, 1):
+                    th_cpu[name].append(cpu_ms)
+    for l in layers:
+        for t in XGRAD_THREADS:
+            print(f"  {l.name} {l.op:16s} xgrad  blas {t}            median {statistics.median(xg[l.name, t]):8.3f} ms"
+                  f"  rounds {' '.join(f'{v:.2f}' for v in xg[l.name, t])}")
+        for c in torch_configs:
+            print(f"  {l.name} {l.op:16s} torch  torch {c[0]} blas {c[1]}   median "
+                  f"{statistics.median(th[l.name, c]):8.3f} ms  rounds {' '.join(f'{v:.2f}' for v in th[l.name, c])}")
+    print(f"\nload average after: {load_average()}\n")
+
+    def compare(x_rounds, t_rounds):
+        """Medians of each side and the median (min, max) over rounds of PyTorch ms / xgrad ms."""
+        r = [t_ms / x_ms for t_ms, x_ms in zip(t_rounds, x_rounds)]
+        return statistics.median(x_rounds), statistics.median(t_rounds), statistics.median(r), min(r), max(r)
+
+    print("layer | op | xgrad ms (blas threads) | torch ms (torch, blas threads) | ratio torch/xgrad (min-max) | "
+          "target")
+    for l in layers:
+        best_x = min(XGRAD_THREADS, key=lambda t: statistics.median(xg[l.name, t]))
+        best_t = min(torch_configs, key=lambda c: statistics.median(th[l.name, c]))
+        rows = [("1 thread each", 1, (1, 1), xg[l.name, 1], th[l.name, (1, 1)]),
+                ("1 thread each, CPU time", 1, (1, 1), xg_cpu[l.name], th_cpu[l.name]),
+                ("best of each side", best_x, best_t, xg[l.name, best_x], th[l.name, best_t])]
+        for label, tx, ct, x_rounds, t_rounds in rows:
+            x_ms, t_ms, r, lo, hi = compare(x_rounds, t_rounds)
+            target = CONV_TARGETS[l.op]
+            print(f"{l.name} | {l.op} | {x_ms:.3f} ({tx}) | {t_ms:.3f} ({ct[0]}, {ct[1]}) | {r:.2f} ({lo:.2f}-{hi:.2f}) "
+                  f"| >= {target:.2f}: {'met' if r >= target else 'NOT met'}   ({label})")
+            print(f"RESULT conv layer={l.name} op={l.op} compare={label.replace(', ', '_').replace(' ', '_')} xgrad_ms={x_ms:.4f} "
+                  f"xgrad_blas_threads={tx} torch_ms={t_ms:.4f} torch_threads={ct[0]} torch_blas_threads={ct[1]} "
+                  f"ratio={r:.3f} ratio_min={lo:.3f} ratio_max={hi:.3f}")
+    print("\nxgrad: share of the step's time inside sgemm / im2col / col2im / the rest (in the round of median time)")
+    for l in layers:
+        for t in XGRAD_THREADS:
+            rounds = sorted(shares[l.name, t], key=lambda f: float(f["ms"]))
+            middle = rounds[(len(rounds) - 1) // 2]
+            share = {k: float(middle[k + "_share"]) for k in ("sgemm", "im2col", "col2im", "rest")}
+            print(f"{l.name} | {l.op} | blas {t} | " + " / ".join(f"{100 * v:.1f}%" for v in share.values()))
+            print(f"RESULT conv_shares layer={l.name} op={l.op} xgrad_blas_threads={t} "
+                  + " ".join(f"{k}_share={v:.4f}" for k, v in share.items()))
+
+
 def load_average():
     with open("/proc/loadavg") as f:
         return " ".join(f.read().split()[:3])
@@ -150,17 +310,31 @@ def load_average():
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("bench_cgan", help="path to the bench_cgan binary of a build directory")
+    ap.add_argument("bench_cgan", nargs="?", help="path to the bench_cgan binary of a build directory")
+    ap.add_argument("--conv", metavar="BENCH_CONV", help="path to bench_conv: compare the convolutions too")
+    ap.add_argument("--conv-batch", type=int, default=64, help="batch size of the convolutions (default 64)")
+    ap.add_argument("--torch-steps", metavar="LAYER:STEPS",
+                    help="only run STEPS steps of one convolution layer in PyTorch, one thread each (for perf)")
     ap.add_argument("--batch", default="16,64,256", help="comma-separated batch sizes (default 16,64,256)")
     ap.add_argument("--rounds", type=int, default=5, help="alternating rounds per batch size (default 5)")
     ap.add_argument("--iters", type=int, default=5, help="timed iterations per round and configuration (default 5)")
     ap.add_argument("--warmup", type=int, default=2, help="untimed iterations before each timed run (default 2)")
-    ap.add_argument("--all-configs", action="store_true", help="also try PyTorch with 2 torch threads")
+    ap.add_argument("--all-configs", action="store_true",
+                    help="also try PyTorch with 2 torch threads (CGAN) or 2 torch and 1 OpenBLAS thread (--conv)")
     args = ap.parse_args()
     torch_configs = TORCH_THREADS_ALL if args.all_configs else TORCH_THREADS
-    if not os.access(args.bench_cgan, os.X_OK):
-        print(f"compare_torch: {args.bench_cgan}: not an executable (build it: ninja -C BUILD tests/bench/bench_cgan)")
-        return 2
+    if args.torch_steps is not None:  # perf record /usr/bin/python3 compare_torch.py --torch-steps G1:200
+        name, steps = args.torch_steps.split(":")
+        torch = load_torch()
+        layer = next(TorchConv(torch, spec, args.conv_batch) for spec in CONV_LAYERS if spec[0] == name)
+        torch_conv_round(torch, openblas_handles(), [layer], (1, 1), int(steps), 0)
+        return 0
+    if args.bench_cgan is None and args.conv is None:
+        ap.error("give the bench_cgan binary, --conv BENCH_CONV, or both")
+    for path, target in ((args.bench_cgan, "bench_cgan"), (args.conv, "bench_conv")):
+        if path is not None and not os.access(path, os.X_OK):
+            print(f"compare_torch: {path}: not an executable (build it: ninja -C BUILD tests/bench/{target})")
+            return 2
     batches = [int(b) for b in args.batch.split(",")]
 
     torch = load_torch()
@@ -169,8 +343,14 @@ def main():
         print("compare_torch: could not find the OpenBLAS PyTorch uses, so its thread count cannot be set")
         return 2
     print(f"PyTorch {torch.__version__}; OpenBLAS at {len(blas)} handle(s); load average before: {load_average()}")
-    print(f"{args.rounds} rounds per batch size; each round: every configuration once, "
+    print(f"{args.rounds} rounds per batch size (one set of rounds for all convolutions); each round: every configuration once, "
           f"{args.warmup} warm-up + {args.iters} timed iterations (median)\n")
+
+    if args.conv is not None:
+        compare_conv(torch, blas, args.conv, args)
+        if args.bench_cgan is None:
+            return 0
+        print()
 
     results = []
     for batch in batches:

@@ -8,8 +8,8 @@
 // __libc_* entry points. ("Replacing malloc", The GNU C Library manual.)
 //
 // cblas_sgemm: a function defined in the executable wins over the one in the
-// shared libopenblas, so xgrad's matmul and linear call this one, which counts
-// and forwards to OpenBLAS's (found with dlsym(RTLD_NEXT, ...)).
+// shared libopenblas, so xgrad's matmul and linear call this one, which counts,
+// times and forwards to OpenBLAS's (found with dlsym(RTLD_NEXT, ...)).
 #include "counters.hpp"
 
 #include <cblas.h>
@@ -49,6 +49,7 @@ namespace {
 std::atomic<std::uint64_t> g_mallocs{0};
 std::atomic<std::uint64_t> g_sgemm_calls{0};
 std::atomic<std::uint64_t> g_sgemm_flops{0};
+std::atomic<std::uint64_t> g_sgemm_ns{0};
 
 #if BENCH_COUNT_MALLOC
 void count_malloc() { g_mallocs.fetch_add(1, std::memory_order_relaxed); }
@@ -104,7 +105,9 @@ void cblas_sgemm(const enum CBLAS_ORDER order, const enum CBLAS_TRANSPOSE trans_
     }();
     g_sgemm_calls.fetch_add(1, std::memory_order_relaxed);
     g_sgemm_flops.fetch_add(2 * std::uint64_t(m) * std::uint64_t(n) * std::uint64_t(k), std::memory_order_relaxed);
+    const double t0 = bench::now_seconds();
     openblas_sgemm(order, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    g_sgemm_ns.fetch_add(std::uint64_t(1e9 * (bench::now_seconds() - t0)), std::memory_order_relaxed);
 }
 
 }  // extern "C"
@@ -115,6 +118,7 @@ bool malloc_counting() { return BENCH_COUNT_MALLOC != 0; }
 std::uint64_t malloc_calls() { return g_mallocs.load(std::memory_order_relaxed); }
 std::uint64_t sgemm_calls() { return g_sgemm_calls.load(std::memory_order_relaxed); }
 std::uint64_t sgemm_flops() { return g_sgemm_flops.load(std::memory_order_relaxed); }
+double sgemm_seconds() { return 1e-9 * double(g_sgemm_ns.load(std::memory_order_relaxed)); }
 
 double current_rss_mib() {
     // /proc/self/statm: total program size, then resident pages.

@@ -19,6 +19,8 @@ std::uint64_t malloc_calls();
 // (one multiply and one add per term of every dot product; beta·C not counted).
 std::uint64_t sgemm_calls();
 std::uint64_t sgemm_flops();
+// Wall-clock seconds spent inside those calls (measured around each one, on the calling thread).
+double sgemm_seconds();
 
 // Resident memory now, and the peak so far (getrusage's ru_maxrss), in MiB.
 double current_rss_mib();
