@@ -77,6 +77,7 @@ int train_gan(const GanOptions& opt, const GanData& data, const GanNetworks& net
     // Fixed noise for the sample grids, so grids of different epochs compare.
     const Tensor grid_z(rng.normal_array({std::size_t{100}, std::size_t(opt.z_dim)}));
 
+    // The checkpoint: what a --resume must match, and the run it continues.
     const std::filesystem::path out = opt.out;
     const std::string checkpoint = (out / "checkpoint.safetensors").string();
     TrainState state;
@@ -104,6 +105,7 @@ int train_gan(const GanOptions& opt, const GanData& data, const GanNetworks& net
     if (opt.overwrite) remove_old_checkpoint(opt.out);  // the old run goes as the new one starts writing
     CsvLog csv((out / "losses.csv").string(), {"step", "epoch", "d_loss", "g_loss"}, opt.resume ? state.step : -1);
 
+    // The epochs: the program's step on every batch, a checkpoint after each epoch.
     print_blas_start(program);  // which OpenBLAS kernels the training runs on (stderr)
     const std::size_t batch = opt.batch_size, steps = train.size() / batch;  // the last partial batch is dropped
     catch_interrupts();  // from here on, Ctrl-C saves a checkpoint and stops (interrupt.hpp)
