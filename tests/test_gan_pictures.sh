@@ -45,6 +45,12 @@ for want in "style 298 x 298 digits 0 to 9:noise vectors" \
     && pass "cgan: $name.png is $w x $h, as reported" || fail "cgan: $name.png is $(png_size "$tmp/c1/$name.png")"
 done
 
+# Under style.png, how much of the spread of ink and slant the column accounts for (0 to 100%).
+shares="$(grep -A2 "^wrote $tmp/c1/style.png" "$tmp/c1.txt" | tail -n 2 | tr -d '\n')"  # two lines as one
+re="^  each digit's mean taken away, the column \(noise vector\) accounts for ([0-9]+)% of the spread of  ink \(stroke thickness\) and ([0-9]+)% of slant; a column that did not matter: about 10%$"
+[[ "$shares" =~ $re ]] && [ "${BASH_REMATCH[1]}" -le 100 ] && [ "${BASH_REMATCH[2]}" -le 100 ] \
+  && pass "cgan: the column's share of ink and slant, under style.png" || fail "cgan: shares: $shares"
+
 # The same --seed: the same bytes; another --seed: other noise. One picture alone is the same
 # as drawn with the others, and --steps and --label shape the walk.
 "$p" --run "$cgan" --out "$tmp/c2" --seed 1 > /dev/null && cmp -s "$tmp/c1/style.png" "$tmp/c2/style.png" \
