@@ -67,6 +67,51 @@ re="^  each digit's mean taken away, the column \(noise vector\) accounts for ([
     "$tmp/c5.txt" && pass "cgan: --what znoise --label 7 --steps 5: eight walks of 5" \
   || fail "cgan: --label 7 --steps 5: $(png_size "$tmp/c5/znoise.png")"
 
+# The pictures agree where they must (each to within one grey level: BLAS may round a
+# batch of another size differently). The walks end exactly at their ends (t = 0 and 1),
+# and every picture draws its noise from --seed in the same order, so:
+#   znoise's first and last columns are style's columns 1 and 2 (z_0 and z_1 at each digit);
+#   labels row r (pair a > b, noise z_r) starts as style's cell (a, r) and ends as (b, r).
+# same_cells A B "rA cA rB cB; ...": those 28 x 28 cells of the two grids (2-pixel gaps).
+same_cells() {
+  "$py" - "$@" <<'EOF2'
+import struct, sys, zlib
+def gray(path):  # an 8-bit grayscale PNG, as stb_image_write writes it: rows of bytes
+    data = open(path, "rb").read()
+    w, h = struct.unpack(">II", data[16:24])
+    raw, i = b"", 8
+    while i < len(data):
+        n, kind = struct.unpack(">I4s", data[i:i + 8])
+        if kind == b"IDAT": raw += data[i + 8:i + 8 + n]
+        i += 12 + n
+    raw, rows, prev = zlib.decompress(raw), [], bytearray(w)
+    for y in range(h):
+        f, line = raw[y * (w + 1)], bytearray(raw[y * (w + 1) + 1:(y + 1) * (w + 1)])
+        for x in range(w):  # undo the row's filter: none, sub, up, average, Paeth
+            a, b, c = (line[x - 1] if x else 0), prev[x], (prev[x - 1] if x else 0)
+            if f == 1: line[x] = (line[x] + a) & 255
+            elif f == 2: line[x] = (line[x] + b) & 255
+            elif f == 3: line[x] = (line[x] + (a + b) // 2) & 255
+            elif f == 4:
+                pa, pb, pc = abs(b - c), abs(a - c), abs(a + b - 2 * c)
+                line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        rows.append(line); prev = line
+    return rows
+A, B = gray(sys.argv[1]), gray(sys.argv[2])
+for pair in sys.argv[3].split(";"):
+    ra, ca, rb, cb = map(int, pair.split())
+    for y in range(28):
+        for x in range(28):
+            pa, pb = A[ra * 30 + y][ca * 30 + x], B[rb * 30 + y][cb * 30 + x]
+            if abs(pa - pb) > 1: sys.exit(f"cell ({ra}, {ca}) {pa} at ({y}, {x}), cell ({rb}, {cb}) {pb}")
+EOF2
+}
+ends=""; for d in 0 1 2 3 4 5 6 7 8 9; do ends="$ends$d 0 $d 0;$d 9 $d 1;"; done
+same_cells "$tmp/c1/znoise.png" "$tmp/c1/style.png" "${ends%;}" \
+  && pass "cgan: the noise walk ends at style's first two noise vectors" || fail "cgan: noise walk ends"
+same_cells "$tmp/c1/labels.png" "$tmp/c1/style.png" "0 0 1 0;0 9 7 0;1 0 3 1;1 9 8 1;2 0 4 2;2 9 9 2;3 0 5 3;3 9 6 3;4 0 0 4;4 9 6 4;5 0 2 5;5 9 3 5" \
+  && pass "cgan: each label walk starts and ends at its style-grid cells" || fail "cgan: label walk ends"
+
 # --- gan_mnist: only the noise walks, eight rows of them.
 "$p" --run "$gan" --out "$tmp/g1" > "$tmp/g1.txt" && [ "$(ls "$tmp/g1")" = znoise.png ] \
   && [ "$(png_size "$tmp/g1/znoise.png")" = "298 x 238" ] \
@@ -74,6 +119,9 @@ re="^  each digit's mean taken away, the column \(noise vector\) accounts for ([
   && pass "gan: --what all draws znoise.png, 298 x 238" || fail "gan: $(ls "$tmp/g1"), $(cat "$tmp/g1.txt")"
 "$p" --run "$gan" --out "$tmp/g2" > /dev/null && cmp -s "$tmp/g1/znoise.png" "$tmp/g2/znoise.png" \
   && pass "gan: the same --seed draws the same bytes" || fail "gan: --seed 1 twice differs"
+"$p" --run "$gan" --out "$tmp/g3" --steps 2 > /dev/null && same_cells "$tmp/g1/znoise.png" "$tmp/g3/znoise.png" \
+  "$(for r in 0 1 2 3 4 5 6 7; do printf '%s 0 %s 0;%s 9 %s 1;' $r $r $r $r; done | sed 's/;$//')" \
+  && pass "gan: --steps 2 draws just the ends of each walk" || fail "gan: --steps 2"
 
 # --- Pictures already in --out are kept unless --overwrite; without --out they go to the run.
 before="$(cksum < "$tmp/c3/style.png")"
