@@ -212,7 +212,9 @@ struct Picture {
 };
 
 // The walk from a to b (two rows of length n) in `steps` even steps: (1 − t)·a + t·b,
-// t = 0, 1/(steps − 1), ..., 1, written to rows first, first + 1, ... of out.
+// t = 0, 1/(steps − 1), ..., 1, written to rows first, first + 1, ... of out. A straight
+// line: halfway between two noise vectors it is shorter than either (docs/gans.md, section
+// 7, says why spherical interpolation is the alternative).
 void walk(const float* a, const float* b, std::size_t n, std::size_t steps, Array& out, std::size_t first) {
     for (std::size_t j = 0; j < steps; ++j) {
         const float t = static_cast<float>(j) / static_cast<float>(steps - 1);
@@ -334,15 +336,19 @@ Stroke stroke(const float* image) {
     for (std::size_t y = 0; y < kSide; ++y)
         for (std::size_t x = 0; x < kSide; ++x) {
             const double a = std::clamp(image[y * kSide + x], 0.0f, 1.0f);
-            total += a, mx += a * double(x), my += a * double(y);
+            total += a;
+            mx += a * double(x);
+            my += a * double(y);
         }
     if (total == 0) return {};
-    mx /= total, my /= total;
+    mx /= total;
+    my /= total;
     double xy = 0, yy = 0;
     for (std::size_t y = 0; y < kSide; ++y)
         for (std::size_t x = 0; x < kSide; ++x) {
             const double a = std::clamp(image[y * kSide + x], 0.0f, 1.0f);
-            xy += a * (double(x) - mx) * (double(y) - my), yy += a * (double(y) - my) * (double(y) - my);
+            xy += a * (double(x) - mx) * (double(y) - my);
+            yy += a * (double(y) - my) * (double(y) - my);
         }
     return {total / double(kSide * kSide), yy > 0 ? -xy / yy : 0.0};
 }
@@ -355,7 +361,10 @@ double column_share(const std::vector<double>& v, std::size_t rows, std::size_t 
     for (std::size_t i = 0; i < rows; ++i) {
         double mean = 0;
         for (std::size_t j = 0; j < cols; ++j) mean += v[i * cols + j] / double(cols);
-        for (std::size_t j = 0; j < cols; ++j) r[i * cols + j] -= mean, column_mean[j] += r[i * cols + j] / double(rows);
+        for (std::size_t j = 0; j < cols; ++j) {
+            r[i * cols + j] -= mean;
+            column_mean[j] += r[i * cols + j] / double(rows);
+        }
     }
     double spread = 0, by_column = 0;
     for (const double x : r) spread += x * x;
