@@ -51,10 +51,10 @@ std::string arch_name(Arch arch) {
 
 PixelRange pixel_range(Arch arch) {
     switch (arch) {
-        case Arch::mlp:
-        case Arch::dcgan: return {-1.0f, 1.0f};  // tanh output
+        case Arch::mlp: return {-1.0f, 1.0f};  // tanh output
         case Arch::article:
         case Arch::paper: return {0.0f, 1.0f};  // sigmoid output
+        case Arch::dcgan: return {-1.0f, 1.0f};  // tanh output
     }
     throw std::invalid_argument("pixel_range: not an Arch value");
 }

@@ -7,6 +7,10 @@
 //   mlp (default): G [z ‖ y] → 256 → 512 → 1024 → 784, LeakyReLU(0.2), BatchNorm1d after
 //                  the 2nd and 3rd linear layers, tanh (pixels in [-1, 1]);
 //                  D [x ‖ y] → 512 → 256 → 1, LeakyReLU(0.2), dropout 0.3, logits.
+//   article:       the seed article's network with its bugs fixed: G → 128 → 256 → 512 →
+//                  1024 → 1024 → 784, ReLU, sigmoid; D → 1024 → 512 → 256 → 128 → 1, ReLU.
+//   paper:         Mirza & Osindero 2014: G z → 200, y → 1000 (ReLU), joint 1200 ReLU, sigmoid 784;
+//                  D maxout 240×5 on x, 50×5 on y, joint maxout 240×4, dropout 0.5, logit.
 //   dcgan:         Radford et al. 2016 for 28×28, convolutions with kernel 4, stride 2, padding 1:
 //                  G [z ‖ y] → Linear → (128, 7, 7) → BatchNorm2d, ReLU → ConvTranspose2d → (64, 14, 14)
 //                  → BatchNorm2d, ReLU → ConvTranspose2d → (1, 28, 28) → tanh, returned as (N, 784);
@@ -16,10 +20,6 @@
 //                  wrong-label images in separate batches, and batch statistics would let D tell an
 //                  all-fake batch from an all-real one by the batch, not by each image; without them
 //                  every image's logit depends on that image alone.
-//   article:       the seed article's network with its bugs fixed: G → 128 → 256 → 512 →
-//                  1024 → 1024 → 784, ReLU, sigmoid; D → 1024 → 512 → 256 → 128 → 1, ReLU.
-//   paper:         Mirza & Osindero 2014: G z → 200, y → 1000 (ReLU), joint 1200 ReLU, sigmoid 784;
-//                  D maxout 240×5 on x, 50×5 on y, joint maxout 240×4, dropout 0.5, logit.
 #pragma once
 
 #include <cstddef>
