@@ -626,7 +626,7 @@ TEST_CASE("train() and eval(): dropout in D") {
     }
 }
 
-TEST_CASE("train() and eval(): mlp and dcgan G normalise with the batch in training, with the running statistics in eval") {
+TEST_CASE("train() and eval(): mlp and dcgan G normalise with the batch in training, the running statistics in eval") {
     for (Arch arch : {Arch::mlp, Arch::dcgan}) {
         CAPTURE(arch_name(arch));
         Generator gen(1);

@@ -283,11 +283,11 @@ private:
 // image depends on that image alone, whatever batch it is judged in (the programs
 // judge real, fake and wrong-label batches separately; see models.hpp).
 
-constexpr std::size_t kSide = 28;       // image side; the maps are 7 × 7 and 14 × 14
-constexpr std::size_t kDcganWide = 128;  // channels of G's 7 × 7 map and of D's 7 × 7 features
-constexpr std::size_t kDcganNarrow = 64;  // channels of G's 14 × 14 map and of D's 14 × 14 features
-constexpr std::size_t kDcganFeatures = kDcganWide * 7 * 7;  // 6272: D's features, G's projection
-constexpr auto kSmall = static_cast<std::ptrdiff_t>(kSide / 4);  // 7
+constexpr std::size_t kSide = 28;                 // the image side
+constexpr std::size_t kSmall = kSide / 4;         // 7: the side of G's first map and of D's last features
+constexpr std::size_t kDcganWide = 128;           // channels of G's 7 × 7 map and of D's 7 × 7 features
+constexpr std::size_t kDcganNarrow = 64;          // channels of G's 14 × 14 map and of D's 14 × 14 features
+constexpr std::size_t kDcganFeatures = kDcganWide * kSmall * kSmall;  // 6272: D's features, G's projection
 
 // The CGAN discriminator's conditioning: the label as C constant planes behind the image.
 //   image (N, 1, 28, 28) ‖ y (N, C) → (N, C, 1, 1) broadcast to (N, C, 28, 28) → (N, 1 + C, 28, 28)
@@ -311,7 +311,7 @@ public:
     Tensor forward(const Tensor& z, const Tensor& y) override {
         check_inputs("dcgan generator", "z", z, z_dim_, y, classes_);
         Tensor h = (*fc_)(with_label(z, y));                        // (N, 6272)
-        h = unflatten(h, 1, {static_cast<std::ptrdiff_t>(kDcganWide), kSmall, kSmall});  // (N, 128, 7, 7)
+        h = unflatten(h, 1, {kDcganWide, kSmall, kSmall});       // (N, 128, 7, 7)
         h = relu((*bn0_)(h));                                       // (N, 128, 7, 7)
         h = relu((*bn1_)((*up1_)(h)));                              // (N, 64, 14, 14)
         h = tanh((*up2_)(h));                                       // (N, 1, 28, 28) in [-1, 1]
