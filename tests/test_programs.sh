@@ -80,8 +80,13 @@ for prog in gan_mnist cgan_mnist; do
       && pass "$prog --arch dcgan: one epoch of 256 digits, 4 finite loss rows, samples and checkpoint" \
       || { fail "$prog --arch dcgan: output"; tail -n 5 "$tmp/dcgan_$prog.log"; }
   else
-    fail "$prog --arch dcgan: one epoch"; tail -n 5 "$tmp/dcgan_$prog.log"
+    fail "$prog --arch dcgan: one epoch"; tail -n 5 "$tmp/dcgan_$prog.log"; continue
   fi
+  # The checkpoint loads back into the convolutional networks (weights, batch-norm statistics, Adam).
+  "$build/examples/$prog" --arch dcgan --data "$small" --epochs 2 --resume --out "$out" > "$tmp/dcgan_$prog.log" 2>&1 \
+    && [ "$(wc -l < "$out/losses.csv")" -eq 9 ] \
+    && pass "$prog --arch dcgan: --resume from its checkpoint, a second epoch" \
+    || { fail "$prog --arch dcgan: --resume"; tail -n 5 "$tmp/dcgan_$prog.log"; }
 done
 
 g="$build/examples/gan_mnist"
