@@ -3,7 +3,7 @@
 // judges (image, y) pairs. Diff this file against gan_mnist.cpp: what differs is
 // exactly the conditioning on y (and the article's extra losses, which need it).
 //
-//   cgan_mnist [--epochs 30] [--arch mlp|article|paper] [--cond-weight 1] ...   (--help lists all)
+//   cgan_mnist [--epochs 30] [--arch mlp|dcgan|article|paper] [--cond-weight 1] ...   (--help lists all)
 //
 // Writes to --out (default out/cgan_mnist): losses.csv, samples_epoch_NNN.png
 // (row r = digit r, fixed noise), samples.png (the latest), checkpoint.safetensors.

@@ -52,7 +52,7 @@ constexpr std::size_t kClasses = 10;
 struct Evaluation {
     std::string source;                   // the checkpoint's path, or "real test set"
     std::string program;                  // gan_mnist | cgan_mnist | real
-    std::string arch;                     // mlp | article | paper | none (real)
+    std::string arch;                     // mlp | dcgan | article | paper | none (real)
     std::optional<std::int64_t> epoch;    // epochs the generator was trained; none for real
     std::string data;                     // the real test split's source
     std::size_t samples = 0;
@@ -156,7 +156,7 @@ GeneratorInfo load_generator(const std::string& path) {
     try {
         arch = parse_arch(info.arch);
     } catch (const std::invalid_argument&) {
-        throw std::runtime_error(path + ": unknown arch '" + info.arch + "' (this evaluate knows mlp, article, paper)");
+        throw std::runtime_error(path + ": unknown arch '" + info.arch + "' (this evaluate knows mlp, dcgan, article, paper)");
     }
     info.range = pixel_range(arch);
     const std::string z_text = setting("z_dim");

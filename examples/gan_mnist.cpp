@@ -2,7 +2,7 @@
 // turns noise z into an image; the discriminator judges images. Diff this file
 // against cgan_mnist.cpp to see exactly what conditioning on the label adds.
 //
-//   gan_mnist [--epochs 30] [--arch mlp|article|paper] ...   (--help lists all)
+//   gan_mnist [--epochs 30] [--arch mlp|dcgan|article|paper] ...   (--help lists all)
 //
 // Writes to --out (default out/gan_mnist): losses.csv, samples_epoch_NNN.png
 // (fixed noise), samples.png (the latest), checkpoint.safetensors.

@@ -1,5 +1,6 @@
 // test_models.cpp — the examples' networks (examples/common/models.cpp): --arch
-// parsing; output shapes for every arch × {GAN, CGAN} × {no aux head, aux head};
+// parsing; output shapes for every arch (mlp, article, paper, dcgan) × {GAN, CGAN} ×
+// {no aux head, aux head};
 // the output nonlinearity (tanh / sigmoid) and range; parameter counts worked out
 // by hand; each forward against the same layers written out by hand from the
 // functional ops; parameter names; a seed fixes the weights; the label y really changes
@@ -22,7 +23,7 @@ using xgrad::testing::randn;
 using xgrad::testing::randu;
 
 namespace {
-const Arch kArchs[] = {Arch::mlp, Arch::article, Arch::paper};
+const Arch kArchs[] = {Arch::mlp, Arch::article, Arch::paper, Arch::dcgan};
 
 std::vector<std::string> names(const nn::NamedTensors& named) {
     std::vector<std::string> out;
@@ -85,7 +86,26 @@ struct Reference {
         return batch_norm_reference(x, mean, var, param(m, name + ".weight"), param(m, name + ".bias"), training);
     }
     Tensor drop_out(const Tensor& x, float p) const { return dropout(x, p, *drop, training); }
+    // Kernel 4, stride 2, padding 1, as every convolution of dcgan.
+    Tensor conv(const std::string& name, const Tensor& x) const {
+        return conv2d(x, param(m, name + ".weight"), param(m, name + ".bias"), 2, 1);
+    }
+    Tensor conv_t(const std::string& name, const Tensor& x) const {
+        return conv_transpose2d(x, param(m, name + ".weight"), param(m, name + ".bias"), 2, 1);
+    }
 };
+
+// The label planes of dcgan's discriminator, written element by element:
+// planes[n, c, i, j] = y[n, c] for every pixel (i, j).
+Tensor label_planes(const Tensor& y) {
+    const std::size_t n = y.shape()[0], classes = y.shape()[1];
+    Array planes = xt::zeros<float>({n, classes, std::size_t{28}, std::size_t{28}});
+    for (std::size_t s = 0; s < n; ++s)
+        for (std::size_t c = 0; c < classes; ++c)
+            for (std::size_t i = 0; i < 28; ++i)
+                for (std::size_t j = 0; j < 28; ++j) planes(s, c, i, j) = y.value()(s, c);
+    return Tensor(planes);
+}
 
 Tensor reference_generator(Arch arch, const Reference& r, const Tensor& z, const Tensor& y) {
     const bool cond = y.defined();
@@ -106,6 +126,12 @@ Tensor reference_generator(Arch arch, const Reference& r, const Tensor& z, const
             Tensor h = relu(r.fc("fc_z", z));
             if (cond) h = concat({h, relu(r.fc("fc_y", y))}, 1);
             return sigmoid(r.fc("fc_out", relu(r.fc("fc_joint", h))));
+        }
+        case Arch::dcgan: {
+            Tensor h = r.fc("fc", cond ? concat({z, y}, 1) : z);
+            h = relu(r.bn("bn0", reshape(h, {-1, 128, 7, 7})));
+            h = relu(r.bn("bn1", r.conv_t("up1", h)));     // (N, 64, 14, 14)
+            return reshape(tanh(r.conv_t("up2", h)), {-1, 784});
         }
     }
     return Tensor();
@@ -133,6 +159,14 @@ Tensor reference_discriminator(Arch arch, const Reference& r, const Tensor& x, c
             if (cond) h = concat({h, r.mo("maxout_y", y, 5)}, 1);
             h = r.drop_out(r.mo("maxout_joint", h, 4), 0.5f);
             out = "fc_out";
+            break;
+        case Arch::dcgan:
+            h = reshape(x, {-1, 1, 28, 28});
+            if (cond) h = concat({h, label_planes(y)}, 1);
+            h = leaky_relu(r.conv("conv1", h), 0.2f);     // (N, 64, 14, 14)
+            h = leaky_relu(r.conv("conv2", h), 0.2f);     // (N, 128, 7, 7)
+            h = reshape(h, {-1, 128 * 7 * 7});
+            out = "fc";
             break;
     }
     return concat({r.fc(out, h), r.fc("aux", h)}, 1);
@@ -200,7 +234,7 @@ void check_fd(const std::string& what, const std::function<Tensor()>& f, Tensor 
 
 // Gradient checks through a whole G and D of one arch, with a small batch. D runs
 // in eval() (finite differences need a deterministic function: no fresh dropout
-// masks); G runs in training mode, through the batch-norm statistics of mlp.
+// masks); G runs in training mode, through the batch-norm statistics of mlp and dcgan.
 void check_network_gradients(Arch arch, std::size_t classes) {
     CAPTURE(arch_name(arch));
     CAPTURE(classes);
@@ -228,16 +262,22 @@ void check_network_gradients(Arch arch, std::size_t classes) {
         check_fd("D w.r.t. y", d_out, yd, 24);
     }
     // Weights of the first and last layers, and the aux head.
-    const std::string g_first = arch == Arch::paper ? "fc_z" : "fc1";
-    const std::string g_last = arch == Arch::mlp ? "fc4" : arch == Arch::article ? "fc6" : "fc_out";
-    const std::string d_first = arch == Arch::paper ? "maxout_x.linear" : "fc1";
-    const std::string d_last = arch == Arch::mlp ? "fc3" : arch == Arch::article ? "fc5" : "fc_out";
+    const bool dc = arch == Arch::dcgan;
+    const std::string g_first = dc ? "fc" : arch == Arch::paper ? "fc_z" : "fc1";
+    const std::string g_last = dc ? "up2" : arch == Arch::mlp ? "fc4" : arch == Arch::article ? "fc6" : "fc_out";
+    const std::string d_first = dc ? "conv1" : arch == Arch::paper ? "maxout_x.linear" : "fc1";
+    const std::string d_last = dc ? "fc" : arch == Arch::mlp ? "fc3" : arch == Arch::article ? "fc5" : "fc_out";
     check_fd("G first weight", g_out, param(*g, g_first + ".weight"), 24);
     check_fd("G last bias", g_out, param(*g, g_last + ".bias"), 24);
     check_fd("D first weight", d_out, param(*d, d_first + ".weight"), 24);
     check_fd("D last weight", d_out, param(*d, d_last + ".weight"), 24);
     check_fd("D aux weight", d_out, param(*d, "aux.weight"), 24);
     if (arch == Arch::mlp) check_fd("G bn2 weight", g_out, param(*g, "bn2.weight"), 24);
+    if (dc) {  // the layers in between: G's first transposed convolution and batch norm, D's second convolution
+        check_fd("G up1 weight", g_out, param(*g, "up1.weight"), 24);
+        check_fd("G bn0 bias", g_out, param(*g, "bn0.bias"), 24);
+        check_fd("D conv2 weight", d_out, param(*d, "conv2.weight"), 24);
+    }
 }
 }  // namespace
 
@@ -246,16 +286,21 @@ TEST_CASE("parse_arch, arch_name and pixel_range") {
     CHECK(parse_arch("mlp") == Arch::mlp);
     CHECK(parse_arch("article") == Arch::article);
     CHECK(parse_arch("paper") == Arch::paper);
+    CHECK(parse_arch("dcgan") == Arch::dcgan);
     CHECK(arch_name(Arch::paper) == "paper");
-    CHECK_THROWS_WITH_AS(parse_arch("dcgan"), "unknown --arch 'dcgan' (use mlp, article or paper)",
+    CHECK(arch_name(Arch::dcgan) == "dcgan");
+    CHECK_THROWS_WITH_AS(parse_arch("cnn"), "unknown --arch 'cnn' (use mlp, dcgan, article or paper)",
                          std::invalid_argument);
-    CHECK_THROWS_WITH_AS(parse_arch("MLP"), "unknown --arch 'MLP' (use mlp, article or paper)", std::invalid_argument);
+    CHECK_THROWS_WITH_AS(parse_arch("MLP"), "unknown --arch 'MLP' (use mlp, dcgan, article or paper)",
+                         std::invalid_argument);
     CHECK(pixel_range(Arch::mlp).lo == -1.0f);
     CHECK(pixel_range(Arch::mlp).hi == 1.0f);
     CHECK(pixel_range(Arch::article).lo == 0.0f);
     CHECK(pixel_range(Arch::article).hi == 1.0f);
     CHECK(pixel_range(Arch::paper).lo == 0.0f);
     CHECK(pixel_range(Arch::paper).hi == 1.0f);
+    CHECK(pixel_range(Arch::dcgan).lo == -1.0f);
+    CHECK(pixel_range(Arch::dcgan).hi == 1.0f);
 }
 
 TEST_CASE("output shapes: every arch, GAN and CGAN, with and without the aux head, train and eval") {
@@ -351,22 +396,27 @@ TEST_CASE("the generator's output nonlinearity and range") {
             CHECK(xt::amin(out)() >= r.lo);
             CHECK(xt::amax(out)() <= r.hi);
             // A tanh output uses its negative half (a sigmoid could not).
-            if (arch == Arch::mlp) CHECK(xt::amin(out)() < -0.1f);
+            const bool tanh_out = arch == Arch::mlp || arch == Arch::dcgan;
+            if (tanh_out) CHECK(xt::amin(out)() < -0.1f);
 
             // Zero the output layer's weights and set its bias to 0.5: every pixel is
-            // then tanh(0.5) = 0.46212 (mlp) or sigmoid(0.5) = 1 / (1 + e^-0.5) = 0.62246.
-            const std::string last = arch == Arch::mlp ? "fc4" : arch == Arch::article ? "fc6" : "fc_out";
+            // then tanh(0.5) = 0.46212 (mlp, dcgan) or sigmoid(0.5) = 1 / (1 + e^-0.5) = 0.62246.
+            const std::string last = arch == Arch::dcgan     ? "up2"
+                                     : arch == Arch::mlp     ? "fc4"
+                                     : arch == Arch::article ? "fc6"
+                                                             : "fc_out";
             param(*g, last + ".weight").mutable_value().fill(0.0f);
             param(*g, last + ".bias").mutable_value().fill(0.5f);
             const Array flat = (*g)(randn({3, 100}), classes > 0 ? labels(3) : Tensor()).value();
-            const float expected = arch == Arch::mlp ? 0.46211716f : 0.62245933f;
+            const float expected = tanh_out ? 0.46211716f : 0.62245933f;
             for (std::size_t i = 0; i < flat.size(); ++i) REQUIRE(flat.data()[i] == doctest::Approx(expected));
         }
 }
 
 TEST_CASE("parameter counts, worked out by hand (z_dim 100)") {
-    // A Linear(in → out) has in·out + out parameters, a BatchNorm1d(C) 2C, and a
-    // Maxout(in → out, K pieces) is a Linear(in → out·K): in·out·K + out·K.
+    // A Linear(in → out) has in·out + out parameters, a BatchNorm1d(C) or BatchNorm2d(C) 2C,
+    // a Maxout(in → out, K pieces) is a Linear(in → out·K): in·out·K + out·K, and a Conv2d
+    // or ConvTranspose2d(in → out, kernel 4 × 4) in·out·16 + out.
     struct Case {
         Arch arch;
         std::size_t classes, gen, disc, aux;  // aux: what the 10-class head adds to D
@@ -400,6 +450,15 @@ TEST_CASE("parameter counts, worked out by hand (z_dim 100)") {
         //   aux head: 240·10 + 10 = 2 410
         {Arch::paper, 10, 2413984, 1224351, 2410},
         {Arch::paper, 0, 1202984, 1173601, 2410},
+        // dcgan G, CGAN: fc (110·6272 + 6272) + bn0 2·128 + up1 (128·64·16 + 64) + bn1 2·64 + up2 (64·1·16 + 1)
+        //            = 696 192 + 256 + 131 136 + 128 + 1 025 = 828 737
+        //   GAN: fc = 100·6272 + 6272 = 633 472 instead of 696 192        → 766 017
+        // dcgan D, CGAN: conv1 (11·64·16 + 64) + conv2 (64·128·16 + 128) + fc (6272 + 1)
+        //            = 11 328 + 131 200 + 6 273 = 148 801
+        //   GAN: conv1 = 1·64·16 + 64 = 1 088 instead of 11 328            → 138 561
+        //   aux head: 6272·10 + 10 = 62 730
+        {Arch::dcgan, 10, 828737, 148801, 62730},
+        {Arch::dcgan, 0, 766017, 138561, 62730},
     };
     for (const Case& c : cases) {
         CAPTURE(arch_name(c.arch));
@@ -455,6 +514,25 @@ TEST_CASE("parameter and buffer names") {
         CHECK(param(*d, "maxout_x.linear.weight").shape() == Shape{1200, 784});  // 240 units × 5 pieces
         CHECK(param(*d, "maxout_y.linear.weight").shape() == Shape{250, 10});    // 50 units × 5 pieces
         CHECK(param(*d, "maxout_joint.linear.weight").shape() == Shape{960, 290});  // 240 × 4, from 240 + 50
+    }
+    SUBCASE("dcgan") {
+        auto g = make_generator(Arch::dcgan, 100, 10, gen);
+        CHECK(names(g->named_parameters()) == V{"fc.weight", "fc.bias", "bn0.weight", "bn0.bias", "up1.weight",
+                                                "up1.bias", "bn1.weight", "bn1.bias", "up2.weight", "up2.bias"});
+        CHECK(names(g->named_buffers()) ==
+              V{"bn0.running_mean", "bn0.running_var", "bn1.running_mean", "bn1.running_var"});
+        CHECK(param(*g, "fc.weight").shape() == Shape{6272, 110});       // to (128, 7, 7)
+        CHECK(param(*g, "up1.weight").shape() == Shape{128, 64, 4, 4});  // (in, out, kh, kw)
+        CHECK(param(*g, "up2.weight").shape() == Shape{64, 1, 4, 4});
+        auto d = make_discriminator(Arch::dcgan, 10, 10, gen, drop_gen);
+        CHECK(names(d->named_parameters()) == V{"conv1.weight", "conv1.bias", "conv2.weight", "conv2.bias",
+                                                "fc.weight", "fc.bias", "aux.weight", "aux.bias"});
+        CHECK(names(d->named_buffers()).empty());  // no batch norm in D
+        CHECK(param(*d, "conv1.weight").shape() == Shape{64, 11, 4, 4});  // the image and 10 label planes
+        CHECK(param(*d, "conv2.weight").shape() == Shape{128, 64, 4, 4});
+        CHECK(param(*d, "aux.weight").shape() == Shape{10, 6272});
+        CHECK(param(*make_discriminator(Arch::dcgan, 0, 0, gen, drop_gen), "conv1.weight").shape() ==
+              Shape{64, 1, 4, 4});
     }
     SUBCASE("the plain GAN's networks have no label layers") {
         auto g = make_generator(Arch::paper, 100, 0, gen);
@@ -523,11 +601,12 @@ TEST_CASE("train() and eval(): dropout in D") {
         auto d = make_discriminator(arch, 10, 0, gen, drop_gen);
         const Tensor x = images(arch, 8), y = labels(8);
         // Training: mlp and paper draw dropout masks from drop_gen (not from gen), so two
-        // calls differ; article has no dropout and draws nothing.
+        // calls differ; article and dcgan have no dropout and draw nothing.
+        const bool no_dropout = arch == Arch::article || arch == Arch::dcgan;
         const std::string gen_state = gen.state(), drop_state = drop_gen.state();
         const Array t1 = (*d)(x, y).logit.value(), t2 = (*d)(x, y).logit.value();
         CHECK(gen.state() == gen_state);
-        if (arch == Arch::article) {
+        if (no_dropout) {
             CHECK(t1 == t2);
             CHECK(drop_gen.state() == drop_state);
         } else {
@@ -540,14 +619,18 @@ TEST_CASE("train() and eval(): dropout in D") {
         const Array e1 = (*d)(x, y).logit.value();
         CHECK((*d)(x, y).logit.value() == e1);
         CHECK(drop_gen.state() == eval_state);
-        if (arch != Arch::article) CHECK(max_abs_diff(t1, e1) > 1e-4f);
+        if (no_dropout)
+            CHECK(e1 == t1);  // nothing else differs between train() and eval() in D
+        else
+            CHECK(max_abs_diff(t1, e1) > 1e-4f);
     }
 }
 
-TEST_CASE("train() and eval(): mlp G normalises with the batch in training, with the running statistics in eval") {
-    {
+TEST_CASE("train() and eval(): mlp and dcgan G normalise with the batch in training, the running statistics in eval") {
+    for (Arch arch : {Arch::mlp, Arch::dcgan}) {
+        CAPTURE(arch_name(arch));
         Generator gen(1);
-        auto g = make_generator(Arch::mlp, 100, 10, gen);
+        auto g = make_generator(arch, 100, 10, gen);
         const Tensor z = randn({16, 100}), y = labels(16);
         // A sample's image depends on the rest of its batch in training mode only.
         const Tensor full = (*g)(z, y);
@@ -577,6 +660,10 @@ TEST_CASE("gradient checks through whole networks: article") {
 TEST_CASE("gradient checks through whole networks: paper") {
     check_network_gradients(Arch::paper, 0);
     check_network_gradients(Arch::paper, 10);
+}
+TEST_CASE("gradient checks through whole networks: dcgan") {
+    check_network_gradients(Arch::dcgan, 0);
+    check_network_gradients(Arch::dcgan, 10);
 }
 
 TEST_CASE("errors") {
@@ -627,6 +714,13 @@ TEST_CASE("errors") {
         // A CGAN discriminator given [x ‖ y] already joined: the label is concatenated inside.
         CHECK_THROWS_WITH_AS((*cgan_d)(concat({x, y}, 1), y),
                              "mlp discriminator: x (4, 794) has 794 features, expected 784", ShapeError);
+        auto dc_d = make_discriminator(Arch::dcgan, 10, 0, gen, drop_gen);  // x is reshaped to an image inside
+        CHECK_THROWS_WITH_AS((*dc_d)(randn({4, 1, 28, 28}), y),
+                             "dcgan discriminator: x (4, 1, 28, 28) must be 2-D (batch, 784)", ShapeError);
+        CHECK_THROWS_WITH_AS((*make_generator(Arch::dcgan, 100, 10, gen))(z, labels(5)),
+                             "dcgan generator: y (5, 10) does not fit z (4, 100): expected (4, 10), "
+                             "one one-hot row per sample",
+                             ShapeError);
         CHECK_THROWS_WITH_AS((*gan_g)(Tensor(), Tensor()),
                              "mlp generator: z is an empty Tensor; pass a (batch, 100) tensor", std::invalid_argument);
     }

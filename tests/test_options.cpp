@@ -119,8 +119,13 @@ TEST_CASE("the parser fills every field") {
         CHECK(o.cond_weight == 1.0f);
         CHECK(o.noise_weight == 0.25f);
     }
-    SUBCASE("--arch only takes mlp, article or paper") {
-        CHECK(refused({"--arch", "cnn"}, GanOptions{}) == "--arch: cnn not in {mlp,article,paper}");
+    SUBCASE("--arch only takes mlp, dcgan, article or paper") {
+        CHECK(refused({"--arch", "cnn"}, GanOptions{}) == "--arch: cnn not in {mlp,dcgan,article,paper}");
+        for (const char* arch : {"mlp", "dcgan", "article", "paper"}) {
+            GanOptions o;
+            REQUIRE(parse_options({"--arch", arch}, "cgan_mnist", o).outcome == ParseResult::run);
+            CHECK(o.arch == arch);
+        }
     }
     SUBCASE("the loss weights are cgan_mnist's only") {
         CHECK(refused({"--cond-weight", "1"}, GanOptions{}) == "The following arguments were not expected: 1 --cond-weight");
@@ -234,7 +239,7 @@ TEST_CASE("--help lists every option with its default") {
         INFO(shown);
         CHECK(help.find(shown) != std::string::npos);
     }
-    CHECK(help.find("mlp,article,paper") != std::string::npos);
+    CHECK(help.find("mlp,dcgan,article,paper") != std::string::npos);
     CHECK(help.find("$XGRAD_DATA, else data/mnist") != std::string::npos);
     CHECK(help.find("out/<program>") != std::string::npos);
 }
@@ -339,6 +344,9 @@ TEST_CASE("finish_options refuses every bad value with one line") {
         opt.batch_size = 2;
         CHECK_NOTHROW(finish_options(opt, "gan_mnist"));
         opt.batch_size = 1;
+        opt.arch = "dcgan";  // batch norm in its generator too
+        CHECK_REFUSES(finish_options(opt, "cgan_mnist"),
+                      "--batch-size 1: arch dcgan uses batch normalisation, which needs at least 2 images per batch");
         for (const char* arch : {"article", "paper"}) {  // no batch norm: one image a step is fine
             opt.arch = arch;
             CHECK_NOTHROW(finish_options(opt, "cgan_mnist"));
@@ -373,7 +381,7 @@ TEST_CASE("finish_options refuses every bad value with one line") {
     }
     SUBCASE("arch, when the struct is filled by hand") {
         opt.arch = "cnn";
-        CHECK_REFUSES(finish_options(opt, "gan_mnist"), "unknown --arch 'cnn' (use mlp, article or paper)");
+        CHECK_REFUSES(finish_options(opt, "gan_mnist"), "unknown --arch 'cnn' (use mlp, dcgan, article or paper)");
     }
     SUBCASE("loss weights") {
         opt.gan_weight = -1.0f;
@@ -446,7 +454,7 @@ TEST_CASE("arch_uses_batch_norm agrees with the networks of models.cpp") {
             if (name.find("running_mean") != std::string::npos) return true;
         return false;
     };
-    for (const char* name : {"mlp", "article", "paper"}) {
+    for (const char* name : {"mlp", "dcgan", "article", "paper"}) {
         INFO(name);
         xgrad::Generator rng(1);
         const Arch arch = parse_arch(name);

@@ -62,6 +62,33 @@ for prog in gan_mnist cgan_mnist; do
     || fail "$prog: PNG signature"
 done
 
+# --arch dcgan, the convolutional networks: one epoch on the first 256 training digits
+# (4 steps), small enough for the sanitizer build. The IDX files keep their header with
+# the count changed to 256 (0x100, big-endian): magic, count, then the rest.
+small="$tmp/digits256"; mkdir -p "$small"
+{ head -c 4 "$data/train-images-idx3-ubyte"; printf '\x00\x00\x01\x00'
+  tail -c +9 "$data/train-images-idx3-ubyte" | head -c $((8 + 256 * 784)); } > "$small/train-images-idx3-ubyte"
+{ head -c 4 "$data/train-labels-idx1-ubyte"; printf '\x00\x00\x01\x00'
+  tail -c +9 "$data/train-labels-idx1-ubyte" | head -c 256; } > "$small/train-labels-idx1-ubyte"
+for prog in gan_mnist cgan_mnist; do
+  out="$tmp/dcgan_$prog"
+  if "$build/examples/$prog" --arch dcgan --data "$small" --epochs 1 --out "$out" > "$tmp/dcgan_$prog.log" 2>&1; then
+    grep -q "256 training images" "$tmp/dcgan_$prog.log" && grep -q "^arch dcgan: generator" "$tmp/dcgan_$prog.log" \
+      && [ "$(wc -l < "$out/losses.csv")" -eq 5 ] && [ -s "$out/samples.png" ] && [ -s "$out/checkpoint.safetensors" ] \
+      && awk -F, 'NR > 1 && ($3 != $3 + 0 || $4 != $4 + 0 || $3 ~ /nan|inf/ || $4 ~ /nan|inf/) { bad = 1 } END { exit bad }' \
+        "$out/losses.csv" \
+      && pass "$prog --arch dcgan: one epoch of 256 digits, 4 finite loss rows, samples and checkpoint" \
+      || { fail "$prog --arch dcgan: output"; tail -n 5 "$tmp/dcgan_$prog.log"; }
+  else
+    fail "$prog --arch dcgan: one epoch"; tail -n 5 "$tmp/dcgan_$prog.log"; continue
+  fi
+  # The checkpoint loads back into the convolutional networks (weights, batch-norm statistics, Adam).
+  "$build/examples/$prog" --arch dcgan --data "$small" --epochs 2 --resume --out "$out" > "$tmp/dcgan_$prog.log" 2>&1 \
+    && [ "$(wc -l < "$out/losses.csv")" -eq 9 ] \
+    && pass "$prog --arch dcgan: --resume from its checkpoint, a second epoch" \
+    || { fail "$prog --arch dcgan: --resume"; tail -n 5 "$tmp/dcgan_$prog.log"; }
+done
+
 g="$build/examples/gan_mnist"
 c="$build/examples/cgan_mnist"
 
@@ -173,7 +200,7 @@ expect_error "--batch-size 9000" "gan_mnist: --batch-size must be at most 4096, 
   "$g" --data "$data" --batch-size 9000 --out "$tmp/x"
 expect_error "missing --data" "gan_mnist: --data $tmp/nowhere: no such directory (run examples/fetch_mnist.sh first)" \
   "$g" --data "$tmp/nowhere" --out "$tmp/x"
-expect_error "--arch cnn" "gan_mnist: --arch: cnn not in {mlp,article,paper}" "$g" --arch cnn
+expect_error "--arch cnn" "gan_mnist: --arch: cnn not in {mlp,dcgan,article,paper}" "$g" --arch cnn
 expect_error "--epochs many" "cgan_mnist: Could not convert: --epochs = many" "$build/examples/cgan_mnist" --epochs many
 touch "$tmp/a_file"
 expect_error "unwritable --out" \

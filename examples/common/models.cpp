@@ -3,7 +3,8 @@
 // checkpoint reads "gen.fc1.weight", and its forward() spells the layers out one per
 // line with the shapes beside them. The conditioning of the CGAN is one call,
 // with_label(): the one-hot label y is concatenated to the input along axis 1
-// (paper gives y a layer of its own first and concatenates the two hidden layers).
+// (paper gives y a layer of its own first and concatenates the two hidden layers;
+// dcgan's discriminator takes y as ten constant image planes, with_label_planes()).
 // Shape legend: N batch, Z = z_dim, C = classes (0 for the plain GAN), A = aux_classes.
 #include "models.hpp"
 
@@ -13,6 +14,7 @@
 #include "autodiff/ops_elementwise.hpp"
 #include "autodiff/ops_shape.hpp"
 #include "nn/batchnorm.hpp"
+#include "nn/conv.hpp"
 #include "nn/dropout.hpp"
 #include "nn/linear.hpp"
 #include "nn/maxout.hpp"
@@ -20,6 +22,9 @@
 namespace xgrad::examples {
 
 using nn::BatchNorm1d;
+using nn::BatchNorm2d;
+using nn::Conv2d;
+using nn::ConvTranspose2d;
 using nn::Dropout;
 using nn::Linear;
 using nn::Maxout;
@@ -30,7 +35,8 @@ Arch parse_arch(const std::string& name) {
     if (name == "mlp") return Arch::mlp;
     if (name == "article") return Arch::article;
     if (name == "paper") return Arch::paper;
-    throw std::invalid_argument("unknown --arch '" + name + "' (use mlp, article or paper)");
+    if (name == "dcgan") return Arch::dcgan;
+    throw std::invalid_argument("unknown --arch '" + name + "' (use mlp, dcgan, article or paper)");
 }
 
 std::string arch_name(Arch arch) {
@@ -38,6 +44,7 @@ std::string arch_name(Arch arch) {
         case Arch::mlp: return "mlp";
         case Arch::article: return "article";
         case Arch::paper: return "paper";
+        case Arch::dcgan: return "dcgan";
     }
     throw std::invalid_argument("arch_name: not an Arch value");
 }
@@ -47,6 +54,7 @@ PixelRange pixel_range(Arch arch) {
         case Arch::mlp: return {-1.0f, 1.0f};  // tanh output
         case Arch::article:
         case Arch::paper: return {0.0f, 1.0f};  // sigmoid output
+        case Arch::dcgan: return {-1.0f, 1.0f};  // tanh output
     }
     throw std::invalid_argument("pixel_range: not an Arch value");
 }
@@ -265,6 +273,84 @@ private:
     shared_ptr<Linear> fc_out_, aux_;
 };
 
+
+// ---------------------------------------------------------------------------------------
+// dcgan: Radford, Metz & Chintala (2016) sized for 28 × 28 digits. The generator
+// projects [z ‖ y] to a 7 × 7 map and doubles it twice with transposed
+// convolutions (kernel 4, stride 2, padding 1: (H − 1)·2 − 2 + 4 = 2H); the
+// discriminator halves the image twice with strided convolutions (kernel 4, stride
+// 2, padding 1: (H + 2 − 4) / 2 + 1 = H / 2). Batch norm in G only: D's logit for an
+// image depends on that image alone, whatever batch it is judged in (the programs
+// judge real, fake and wrong-label batches separately; see models.hpp).
+
+constexpr std::size_t kSide = 28;                 // the image side
+constexpr std::size_t kSmall = kSide / 4;         // 7: the side of G's first map and of D's last features
+constexpr std::size_t kDcganWide = 128;           // channels of G's 7 × 7 map and of D's 7 × 7 features
+constexpr std::size_t kDcganNarrow = 64;          // channels of G's 14 × 14 map and of D's 14 × 14 features
+constexpr std::size_t kDcganFeatures = kDcganWide * kSmall * kSmall;  // 6272: D's features, G's projection
+
+// The CGAN discriminator's conditioning: the label as C constant planes behind the image.
+//   image (N, 1, 28, 28) ‖ y (N, C) → (N, C, 1, 1) broadcast to (N, C, 28, 28) → (N, 1 + C, 28, 28)
+Tensor with_label_planes(const Tensor& image, const Tensor& y) {
+    if (!y.defined()) return image;
+    const std::size_t n = y.shape()[0], classes = y.shape()[1];
+    const Tensor planes = broadcast_to(unsqueeze(unsqueeze(y, -1), -1), Shape{n, classes, kSide, kSide});
+    return concat({image, planes}, 1);
+}
+
+class DcganGenerator final : public GeneratorNet {
+public:
+    DcganGenerator(std::size_t z_dim, std::size_t classes, Generator& gen) : z_dim_(z_dim), classes_(classes) {
+        fc_ = register_module("fc", make_shared<Linear>(z_dim + classes, kDcganFeatures, gen));
+        bn0_ = register_module("bn0", make_shared<BatchNorm2d>(kDcganWide));
+        up1_ = register_module("up1", make_shared<ConvTranspose2d>(kDcganWide, kDcganNarrow, 4, gen, 2, 1));
+        bn1_ = register_module("bn1", make_shared<BatchNorm2d>(kDcganNarrow));
+        up2_ = register_module("up2", make_shared<ConvTranspose2d>(kDcganNarrow, 1, 4, gen, 2, 1));
+    }
+
+    Tensor forward(const Tensor& z, const Tensor& y) override {
+        check_inputs("dcgan generator", "z", z, z_dim_, y, classes_);
+        Tensor h = (*fc_)(with_label(z, y));                        // (N, 6272)
+        h = unflatten(h, 1, {kDcganWide, kSmall, kSmall});       // (N, 128, 7, 7)
+        h = relu((*bn0_)(h));                                       // (N, 128, 7, 7)
+        h = relu((*bn1_)((*up1_)(h)));                              // (N, 64, 14, 14)
+        h = tanh((*up2_)(h));                                       // (N, 1, 28, 28) in [-1, 1]
+        return flatten(h);                                          // (N, 784), as the programs expect
+    }
+
+private:
+    std::size_t z_dim_, classes_;
+    shared_ptr<Linear> fc_;
+    shared_ptr<BatchNorm2d> bn0_, bn1_;
+    shared_ptr<ConvTranspose2d> up1_, up2_;
+};
+
+class DcganDiscriminator final : public DiscriminatorNet {
+public:
+    DcganDiscriminator(std::size_t classes, std::size_t aux_classes, Generator& gen) : classes_(classes) {
+        conv1_ = register_module("conv1", make_shared<Conv2d>(1 + classes, kDcganNarrow, 4, gen, 2, 1));
+        conv2_ = register_module("conv2", make_shared<Conv2d>(kDcganNarrow, kDcganWide, 4, gen, 2, 1));
+        fc_ = register_module("fc", make_shared<Linear>(kDcganFeatures, 1, gen));
+        if (aux_classes > 0) aux_ = register_module("aux", make_shared<Linear>(kDcganFeatures, aux_classes, gen));
+    }
+
+    DiscOutput forward(const Tensor& x, const Tensor& y) override {
+        check_inputs("dcgan discriminator", "x", x, kPixels, y, classes_);
+        Tensor h = unflatten(x, 1, {1, kSide, kSide});              // (N, 1, 28, 28)
+        h = with_label_planes(h, y);                                // (N, 1 + C, 28, 28)
+        h = leaky_relu((*conv1_)(h), 0.2f);                         // (N, 64, 14, 14)
+        h = leaky_relu((*conv2_)(h), 0.2f);                         // (N, 128, 7, 7)
+        h = flatten(h);                                             // (N, 6272)
+        return {(*fc_)(h),                                          // (N, 1) real/fake logit
+                aux_ ? (*aux_)(h) : Tensor()};                      // (N, A) class logits
+    }
+
+private:
+    std::size_t classes_;
+    shared_ptr<Conv2d> conv1_, conv2_;
+    shared_ptr<Linear> fc_, aux_;
+};
+
 }  // namespace
 
 std::shared_ptr<GeneratorNet> make_generator(Arch arch, std::size_t z_dim, std::size_t classes, Generator& gen) {
@@ -273,6 +359,7 @@ std::shared_ptr<GeneratorNet> make_generator(Arch arch, std::size_t z_dim, std::
         case Arch::mlp: return make_shared<MlpGenerator>(z_dim, classes, gen);
         case Arch::article: return make_shared<ArticleGenerator>(z_dim, classes, gen);
         case Arch::paper: return make_shared<PaperGenerator>(z_dim, classes, gen);
+        case Arch::dcgan: return make_shared<DcganGenerator>(z_dim, classes, gen);
     }
     throw std::invalid_argument("make_generator: not an Arch value");
 }
@@ -283,6 +370,7 @@ std::shared_ptr<DiscriminatorNet> make_discriminator(Arch arch, std::size_t clas
         case Arch::mlp: return make_shared<MlpDiscriminator>(classes, aux_classes, gen, dropout_gen);
         case Arch::article: return make_shared<ArticleDiscriminator>(classes, aux_classes, gen);
         case Arch::paper: return make_shared<PaperDiscriminator>(classes, aux_classes, gen, dropout_gen);
+        case Arch::dcgan: return make_shared<DcganDiscriminator>(classes, aux_classes, gen);
     }
     throw std::invalid_argument("make_discriminator: not an Arch value");
 }

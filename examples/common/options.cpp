@@ -70,7 +70,7 @@ void add_common_options(CLI::App& app, GanOptions& opt) {
     app.add_option("--threads", opt.threads, "OpenBLAS threads (0 = OpenBLAS's default)")->capture_default_str();
     app.add_option("--arch", opt.arch, "network architecture (see examples/common/models.hpp)")
         ->capture_default_str()
-        ->check(CLI::IsMember({"mlp", "article", "paper"}));
+        ->check(CLI::IsMember({"mlp", "dcgan", "article", "paper"}));
 }
 
 // The seed article's four losses, as weights: cgan_mnist only.
@@ -216,7 +216,9 @@ void prepare_out_dir(const std::string& out) {
 }  // namespace
 
 bool arch_uses_batch_norm(const std::string& arch) {
-    return arch == "mlp";  // BatchNorm1d in its generator (examples/common/models.cpp); test_options checks this
+    // mlp: BatchNorm1d in its generator, dcgan: BatchNorm2d in its generator
+    // (examples/common/models.cpp); test_options checks this.
+    return arch == "mlp" || arch == "dcgan";
 }
 
 // The bounds (kMax... in options.hpp), each far above real use:
@@ -257,8 +259,8 @@ void check_options(GanOptions& opt, const std::string& program) {
         throw std::invalid_argument("--threads must be 0 (OpenBLAS's default) or more, got " +
                                     std::to_string(opt.threads));
     check_at_most("--threads", opt.threads, kMaxThreads);
-    if (opt.arch != "mlp" && opt.arch != "article" && opt.arch != "paper")
-        throw std::invalid_argument("unknown --arch '" + opt.arch + "' (use mlp, article or paper)");
+    if (opt.arch != "mlp" && opt.arch != "dcgan" && opt.arch != "article" && opt.arch != "paper")
+        throw std::invalid_argument("unknown --arch '" + opt.arch + "' (use mlp, dcgan, article or paper)");
     if (opt.batch_size < 2 && arch_uses_batch_norm(opt.arch))
         throw std::invalid_argument("--batch-size " + std::to_string(opt.batch_size) + ": arch " + opt.arch +
                                     " uses batch normalisation, which needs at least 2 images per batch");

@@ -30,7 +30,7 @@ struct GanOptions {
     bool overwrite = false;       // start over in an --out that already holds a run (its files are replaced)
     int sample_every = 5;         // epochs between sample grids (the last epoch always gets one)
     int threads = 0;              // OpenBLAS threads; 0 = OpenBLAS's default
-    std::string arch = "mlp";     // mlp | article | paper
+    std::string arch = "mlp";     // mlp | dcgan | article | paper
     // The seed article's four losses (cgan_mnist only), as weights:
     float gan_weight = 1.0f;      // GanLoss: the generator's adversarial loss
     float dis_weight = 1.0f;      // DisLoss: the discriminator's real/fake loss
@@ -72,15 +72,15 @@ inline constexpr int kMaxZDim = 4096;
 inline constexpr int kMaxSampleEvery = kMaxEpochs;
 inline constexpr int kMaxThreads = 256;
 
-// Whether the --arch's networks hold a batch normalisation layer (mlp's generator
-// does): it trains on the statistics of each batch, so it needs 2 images or more.
+// Whether the --arch's networks hold a batch normalisation layer (the generators of
+// mlp and dcgan do): it trains on the statistics of each batch, so it needs 2 images or more.
 bool arch_uses_batch_norm(const std::string& arch);
 
 // What reading a command line ended in: go on and run, or print `text` and stop.
 struct ParseResult {
     enum Outcome { run, help, blas_info, error } outcome = run;
     // help: the --help text; blas_info: the --blas-info report (blas_info.hpp);
-    // error: one line, e.g. "--arch: cnn not in {mlp,article,paper}"
+    // error: one line, e.g. "--arch: cnn not in {mlp,dcgan,article,paper}"
     std::string text;
 };
 
