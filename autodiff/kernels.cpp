@@ -63,15 +63,16 @@ void gemm(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t 
 // Both walk the column matrix row by row: row (c, i, j) is tap (i, j) of channel c,
 // and along the row, output position (oh, ow) reads input row ih = oh·sh − ph + i·dh
 // and column iw = ow·sw − pw + j·dw. Signed arithmetic, because padding makes the
-// first positions negative.
-void im2col(const float* x, const Window2d& win, float* cols) {
+// first positions negative. Row r starts at cols + r·ld.
+void im2col_strided(const float* x, const Window2d& win, float* cols, std::size_t ld) {
     const auto H = static_cast<std::ptrdiff_t>(win.height), W = static_cast<std::ptrdiff_t>(win.width);
     const std::size_t OH = win.out_h(), OW = win.out_w();
-    float* out = cols;
+    std::size_t r = 0;  // the row of cols: (c·kh + i)·kw + j
     for (std::size_t c = 0; c < win.channels; ++c) {
         const float* plane = x + c * win.height * win.width;
         for (std::size_t i = 0; i < win.kernel.h; ++i) {
-            for (std::size_t j = 0; j < win.kernel.w; ++j) {
+            for (std::size_t j = 0; j < win.kernel.w; ++j, ++r) {
+                float* out = cols + r * ld;
                 for (std::size_t oh = 0; oh < OH; ++oh) {
                     const auto ih = static_cast<std::ptrdiff_t>(oh * win.stride.h + i * win.dilation.h) -
                                     static_cast<std::ptrdiff_t>(win.padding.h);
@@ -92,14 +93,15 @@ void im2col(const float* x, const Window2d& win, float* cols) {
     }
 }
 
-void col2im(const float* cols, const Window2d& win, float* x) {
+void col2im_strided(const float* cols, const Window2d& win, float* x, std::size_t ld) {
     const auto H = static_cast<std::ptrdiff_t>(win.height), W = static_cast<std::ptrdiff_t>(win.width);
     const std::size_t OH = win.out_h(), OW = win.out_w();
-    const float* in = cols;
+    std::size_t r = 0;
     for (std::size_t c = 0; c < win.channels; ++c) {
         float* plane = x + c * win.height * win.width;
         for (std::size_t i = 0; i < win.kernel.h; ++i) {
-            for (std::size_t j = 0; j < win.kernel.w; ++j) {
+            for (std::size_t j = 0; j < win.kernel.w; ++j, ++r) {
+                const float* in = cols + r * ld;
                 for (std::size_t oh = 0; oh < OH; ++oh) {
                     const auto ih = static_cast<std::ptrdiff_t>(oh * win.stride.h + i * win.dilation.h) -
                                     static_cast<std::ptrdiff_t>(win.padding.h);
@@ -118,5 +120,10 @@ void col2im(const float* cols, const Window2d& win, float* x) {
         }
     }
 }
+
+// Plain im2col and col2im: one image's rows back to back, ld = OH·OW.
+void im2col(const float* x, const Window2d& win, float* cols) { im2col_strided(x, win, cols, win.col_cols()); }
+
+void col2im(const float* cols, const Window2d& win, float* x) { col2im_strided(cols, win, x, win.col_cols()); }
 
 }  // namespace xgrad::kernels

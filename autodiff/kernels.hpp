@@ -146,4 +146,11 @@ void im2col(const float* x, const Window2d& win, float* cols);
 // that sits in several windows receives the sum. Adds into x (does not clear it).
 void col2im(const float* cols, const Window2d& win, float* x);
 
+// The same two, into or out of a wider matrix whose rows are ld floats apart
+// (ld ≥ OH·OW): row r of this image's columns is cols[r·ld, r·ld + OH·OW). conv2d
+// uses them to put several images' columns side by side, (C·kh·kw, G·OH·OW), and
+// multiply them all in one sgemm. im2col and col2im are these with ld = OH·OW.
+void im2col_strided(const float* x, const Window2d& win, float* cols, std::size_t ld);
+void col2im_strided(const float* cols, const Window2d& win, float* x, std::size_t ld);
+
 }  // namespace xgrad::kernels

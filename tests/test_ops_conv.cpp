@@ -4,6 +4,7 @@
 // input gradient of conv2d), and every argument error's message.
 #include "check.hpp"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -113,6 +114,24 @@ TEST_CASE("im2col and col2im") {
         kernels::col2im(c.data(), win, back.data());
         CHECK(dot(cols, c) == doctest::Approx(dot(xr, back)).epsilon(1e-5));
     }
+    SUBCASE("the strided versions: two images side by side, rows 2·OH·OW apart") {
+        const Window2d win{1, 3, 3, 2, 2, 1, 1};  // the stride-2 case above: 4 rows of 4 columns
+        const Array x2 = Array{{{9, 8, 7}, {6, 5, 4}, {3, 2, 1}}};
+        Array wide = Array::from_shape({4, 8});
+        kernels::im2col_strided(x.data(), win, wide.data(), 8);
+        kernels::im2col_strided(x2.data(), win, wide.data() + 4, 8);
+        CHECK(wide == Array{{0, 0, 0, 5, 0, 0, 0, 5},
+                            {0, 0, 4, 6, 0, 0, 6, 4},
+                            {0, 2, 0, 8, 0, 8, 0, 2},
+                            {1, 3, 7, 9, 9, 7, 3, 1}});
+        Array back = Array::from_shape({1, 3, 3}), back2 = Array::from_shape({1, 3, 3});
+        back.fill(0.0f);
+        back2.fill(0.0f);
+        kernels::col2im_strided(wide.data(), win, back.data(), 8);
+        kernels::col2im_strided(wide.data() + 4, win, back2.data(), 8);
+        CHECK(back == x);
+        CHECK(back2 == x2);
+    }
 }
 
 TEST_CASE("conv2d by hand") {
@@ -157,6 +176,36 @@ TEST_CASE("conv2d against conv2d_reference") {
         Tensor y = conv2d(Tensor(Array::from_shape({0, 2, 5, 5})), randn({3, 2, 3, 3}));
         CHECK(y.shape() == Shape{0, 3, 3, 3});
     }
+}
+
+TEST_CASE("conv2d in groups of 16 images") {
+    // C·kh·kw = 16·4·4 = 256, so conv2d multiplies 16 images per sgemm
+    // (conv2d_group); N = 18 leaves a short last group of 2. Each image alone
+    // (N = 1) is one image per sgemm: values and gradients must agree.
+    const std::size_t N = 18, C = 16, O = 3, H = 6, W = 7;
+    const Array xv = randn({N, C, H, W}, 40).value(), wv = randn({O, C, 4, 4}, 41).value();
+    const Array bv = randn({O}, 42).value();
+    Tensor x(xv, true), w(wv, true), b(bv, true);
+    Tensor y = conv2d(x, w, b, 2, 1, 1);
+    CHECK(all_close(y.value(), conv2d_reference(xv, wv, bv, 2, 1, 1), 1e-4f));
+    const Array g = randn(y.shape(), 43).value();
+    backward(y, g);
+
+    Tensor w1(wv, true), b1(bv, true);  // their gradients add up over the N single-image runs
+    const std::size_t image = C * H * W, out = g.size() / N;
+    for (std::size_t n = 0; n < N; ++n) {
+        CAPTURE(n);
+        Array xn = Array::from_shape({1, C, H, W}), gn = Array::from_shape({1, O, y.shape()[2], y.shape()[3]});
+        std::copy_n(xv.data() + n * image, image, xn.data());
+        std::copy_n(g.data() + n * out, out, gn.data());
+        Tensor xt(xn, true);
+        backward(conv2d(xt, w1, b1, 2, 1, 1), gn);
+        Array dxn = Array::from_shape({1, C, H, W});
+        std::copy_n(x.grad().data() + n * image, image, dxn.data());
+        CHECK(all_close(dxn, xt.grad(), 1e-4f));
+    }
+    CHECK(all_close(w.grad(), w1.grad(), 1e-4f));
+    CHECK(all_close(b.grad(), b1.grad(), 1e-4f));
 }
 
 TEST_CASE("conv2d gradients") {

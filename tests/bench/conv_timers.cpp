@@ -7,7 +7,9 @@
 // instead, and __real_SYMBOL names the original. Each wrapper times the call,
 // adds it to a total and forwards. The library itself is unchanged; if the
 // signatures in autodiff/kernels.hpp change, the link fails (no __real_ symbol)
-// rather than silently timing nothing.
+// rather than silently timing nothing. The strided versions (conv2d's) count as
+// im2col and col2im; im2col's own call of im2col_strided, inside kernels.cpp, is
+// not an undefined reference there, so --wrap leaves it alone (no double count).
 #include "conv_timers.hpp"
 
 #include <atomic>
@@ -41,6 +43,25 @@ void __wrap__ZN5xgrad7kernels6im2colEPKfRKNS0_8Window2dEPf(const float* x, const
 void __wrap__ZN5xgrad7kernels6col2imEPKfRKNS0_8Window2dEPf(const float* cols, const Window2d& win, float* x) {
     const double t0 = bench::now_seconds();
     __real__ZN5xgrad7kernels6col2imEPKfRKNS0_8Window2dEPf(cols, win, x);
+    record(1, t0);
+}
+// xgrad::kernels::im2col_strided(const float*, const Window2d&, float*, std::size_t) and col2im_strided.
+void __real__ZN5xgrad7kernels14im2col_stridedEPKfRKNS0_8Window2dEPfm(const float* x, const Window2d& win, float* cols,
+                                                                     std::size_t ld);
+void __real__ZN5xgrad7kernels14col2im_stridedEPKfRKNS0_8Window2dEPfm(const float* cols, const Window2d& win, float* x,
+                                                                     std::size_t ld);
+
+void __wrap__ZN5xgrad7kernels14im2col_stridedEPKfRKNS0_8Window2dEPfm(const float* x, const Window2d& win, float* cols,
+                                                                     std::size_t ld) {
+    const double t0 = bench::now_seconds();
+    __real__ZN5xgrad7kernels14im2col_stridedEPKfRKNS0_8Window2dEPfm(x, win, cols, ld);
+    record(0, t0);
+}
+
+void __wrap__ZN5xgrad7kernels14col2im_stridedEPKfRKNS0_8Window2dEPfm(const float* cols, const Window2d& win, float* x,
+                                                                     std::size_t ld) {
+    const double t0 = bench::now_seconds();
+    __real__ZN5xgrad7kernels14col2im_stridedEPKfRKNS0_8Window2dEPfm(cols, win, x, ld);
     record(1, t0);
 }
 }  // extern "C"
