@@ -343,9 +343,11 @@ nlohmann::ordered_json to_json(const Evaluation& ev) {
 
 int run(EvalOptions& opt) {
     check_options(opt);
-    Generator init(0), dropout_rng(0);  // the judge's weights all come from its checkpoint
-    Judge judge(init, dropout_rng);
-    const std::map<std::string, std::string> judge_md = load_judge(opt.judge, judge);
+    // The network the checkpoint's arch names (cnn or mlp), every weight read from it.
+    Generator dropout_rng(0);  // draws nothing: the judge only runs in eval mode
+    const LoadedJudge loaded = load_any_judge(opt.judge, dropout_rng);
+    Judge& judge = *loaded.judge;
+    const std::map<std::string, std::string>& judge_md = loaded.metadata;
     const data::Dataset test = data::load_mnist_dir(opt.data, "test");
 
     const Evaluation ev = opt.real ? evaluate_real(opt, judge, test) : evaluate_generator(opt, judge, test);
