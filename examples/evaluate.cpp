@@ -287,8 +287,8 @@ void print_table(const Evaluation& ev, const std::string& judge_path, const std:
         std::printf(" (%s, arch %s, epoch %lld)", ev.program.c_str(), ev.arch.c_str(),
                     static_cast<long long>(ev.epoch.value_or(0)));
     const auto field = [&](const char* key) { return judge_md.count(key) ? judge_md.at(key) : std::string("?"); };
-    std::printf("\njudge: %s (test accuracy %s, trained on %s)\nreal test data: %s\n\n", judge_path.c_str(),
-                field("test_accuracy").c_str(), field("data").c_str(), ev.data.c_str());
+    std::printf("\njudge: %s (%s, test accuracy %s, trained on %s)\nreal test data: %s\n\n", judge_path.c_str(),
+                field("arch").c_str(), field("test_accuracy").c_str(), field("data").c_str(), ev.data.c_str());
 
     std::printf("%-22s", "class");
     for (std::size_t c = 0; c < kClasses; ++c) std::printf("%7zu", c);
