@@ -71,8 +71,8 @@ CnnJudge::CnnJudge(Generator& gen, Generator& dropout_gen) {
 JudgeOutput CnnJudge::forward(const Tensor& x) {
     check_judge_input(x);
     const Tensor images = reshape(x, {-1, 1, 28, 28});  // (N, 1, 28, 28): one grey channel
-    const Tensor features = (*body_)(images);                      // (N, 256)
-    return {(*head_)((*drop_)(features)), features};               // logits (N, C)
+    const Tensor features = (*body_)(images);           // (N, 256)
+    return {(*head_)((*drop_)(features)), features};    // logits (N, C)
 }
 
 std::unique_ptr<Judge> make_judge(const std::string& arch, Generator& gen, Generator& dropout_gen) {
