@@ -287,8 +287,8 @@ void print_table(const Evaluation& ev, const std::string& judge_path, const std:
         std::printf(" (%s, arch %s, epoch %lld)", ev.program.c_str(), ev.arch.c_str(),
                     static_cast<long long>(ev.epoch.value_or(0)));
     const auto field = [&](const char* key) { return judge_md.count(key) ? judge_md.at(key) : std::string("?"); };
-    std::printf("\njudge: %s (test accuracy %s, trained on %s)\nreal test data: %s\n\n", judge_path.c_str(),
-                field("test_accuracy").c_str(), field("data").c_str(), ev.data.c_str());
+    std::printf("\njudge: %s (%s, test accuracy %s, trained on %s)\nreal test data: %s\n\n", judge_path.c_str(),
+                field("arch").c_str(), field("test_accuracy").c_str(), field("data").c_str(), ev.data.c_str());
 
     std::printf("%-22s", "class");
     for (std::size_t c = 0; c < kClasses; ++c) std::printf("%7zu", c);
@@ -343,9 +343,11 @@ nlohmann::ordered_json to_json(const Evaluation& ev) {
 
 int run(EvalOptions& opt) {
     check_options(opt);
-    Generator init(0), dropout_rng(0);  // the judge's weights all come from its checkpoint
-    Judge judge(init, dropout_rng);
-    const std::map<std::string, std::string> judge_md = load_judge(opt.judge, judge);
+    // The network the checkpoint's arch names (cnn or mlp), every weight read from it.
+    Generator dropout_rng(0);  // draws nothing: the judge only runs in eval mode
+    const LoadedJudge loaded = load_any_judge(opt.judge, dropout_rng);
+    Judge& judge = *loaded.judge;
+    const std::map<std::string, std::string>& judge_md = loaded.metadata;
     const data::Dataset test = data::load_mnist_dir(opt.data, "test");
 
     const Evaluation ev = opt.real ? evaluate_real(opt, judge, test) : evaluate_generator(opt, judge, test);

@@ -1,10 +1,11 @@
 // mnist_classifier.cpp — train the judge (examples/common/judge.hpp), the digit
 // classifier that examples/evaluate uses to measure the GAN programs' samples.
 // Plain supervised learning with xgrad: cross-entropy, Adam, dropout, pixels in [0, 1],
-// training images shifted by up to two pixels at random.
+// training images shifted by up to two pixels at random. --arch picks the network:
+// cnn (the default, two convolutions) or mlp (three linear layers).
 //
-//   mnist_classifier [--data DIR] [--epochs 20] [--batch-size 64] [--lr 0.001] [--shift 2] [--seed 1]
-//                    [--out out/judge] [--overwrite]
+//   mnist_classifier [--arch cnn] [--data DIR] [--epochs 20] [--batch-size 64] [--lr 0.001] [--shift 2]
+//                    [--seed 1] [--out out/judge] [--overwrite]
 //
 // Prints the training loss and the test accuracy after every epoch, and writes
 // <out>/judge.safetensors (atomically) with the data set's source in its metadata.
@@ -13,6 +14,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <memory>
 #include <new>
 #include <stdexcept>
 #include <string>
@@ -103,7 +105,7 @@ void check_options(ClassifierOptions& opt) {
 
 // A training batch, each image moved by a random whole-pixel shift (dx, dy), both in
 // [-max_shift, max_shift]: pixels moved out of the 28 x 28 frame are dropped, the ones
-// moved in are background (0). 8,000 digits are few for 536k weights; shifted copies
+// moved in are background (0). 8,000 digits are few for the judge's weights; shifted copies
 // teach the judge that a digit a pixel or two off-centre is still the same digit (GAN
 // samples are not always centred either) and keep it from learning the pixels by heart.
 //   images (N, 784)   rows (B)   -> (B, 784)
@@ -137,12 +139,13 @@ int run(ClassifierOptions& opt) {
 
     // One seeded generator draws the weights, the shuffles and the dropout masks.
     Generator rng(opt.seed);
-    Judge judge(rng, rng);
+    const std::unique_ptr<Judge> network = make_judge(opt.arch, rng, rng);
+    Judge& judge = *network;
     nn::Adam adam(judge.named_parameters(), {.lr = opt.lr});
     // The rate falls geometrically, to 1/20 of --lr in the last epoch: big steps first,
     // then small ones that settle the weights instead of hopping around the minimum.
     nn::ExponentialLR schedule(adam, opt.epochs > 1 ? std::pow(0.05f, 1.0f / float(opt.epochs - 1)) : 1.0f);
-    std::printf("judge %s: %zu parameters\n", Judge::kArchName, judge.num_parameters());
+    std::printf("judge %s: %zu parameters\n", judge.arch_name().c_str(), judge.num_parameters());
 
     print_blas_start("mnist_classifier");  // which OpenBLAS kernels the training runs on (stderr)
     const std::size_t batch = opt.batch_size, steps = train.size() / batch;  // the last partial batch is dropped

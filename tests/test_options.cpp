@@ -167,6 +167,7 @@ TEST_CASE("mnist_classifier's and evaluate's command lines") {
     SUBCASE("defaults") {
         ClassifierOptions c;
         CHECK(parse_options({}, c).outcome == ParseResult::run);
+        CHECK(c.arch == "cnn");
         CHECK(c.epochs == 20);
         CHECK(c.shift == 2);
         CHECK(c.out == "out/judge");
@@ -179,8 +180,9 @@ TEST_CASE("mnist_classifier's and evaluate's command lines") {
     SUBCASE("every option given") {
         ClassifierOptions c;
         REQUIRE(parse_options({"--data", "d", "--epochs", "3", "--batch-size", "8", "--lr", "0.5", "--shift", "0",
-                               "--seed", "7", "--out", "o"},
+                               "--seed", "7", "--out", "o", "--arch", "mlp"},
                               c).outcome == ParseResult::run);
+        CHECK(c.arch == "mlp");
         CHECK(c.data == "d");
         CHECK(c.epochs == 3);
         CHECK(c.batch_size == 8);
@@ -204,12 +206,12 @@ TEST_CASE("mnist_classifier's and evaluate's command lines") {
     }
     SUBCASE("unreadable values and unknown options") {
         CHECK(refused({"--shift", "two"}, ClassifierOptions{}) == "Could not convert: --shift = two");
-        CHECK(refused({"--arch", "mlp"}, ClassifierOptions{}) == "The following arguments were not expected: mlp --arch");
+        CHECK(refused({"--arch", "lenet"}, ClassifierOptions{}) == "--arch: lenet not in {cnn,mlp}");
         CHECK(refused({"--samples", "1e9x"}, EvalOptions{}) == "Could not convert: --samples = 1e9x");
     }
     SUBCASE("--help lists every option") {
         const std::string c = help_of(ClassifierOptions{});
-        for (const char* name : {"--data", "--epochs", "--batch-size", "--lr", "--shift", "--seed", "--out"}) {
+        for (const char* name : {"--arch", "--data", "--epochs", "--batch-size", "--lr", "--shift", "--seed", "--out"}) {
             INFO(name);
             CHECK(c.find(name) != std::string::npos);
         }

@@ -133,6 +133,9 @@ ParseResult parse_options(const std::vector<std::string>& args, const std::strin
 ParseResult parse_options(const std::vector<std::string>& args, ClassifierOptions& opt) {
     CLI::App app{"mnist_classifier: train the judge, the digit classifier evaluate measures GAN samples with",
                  "mnist_classifier"};
+    app.add_option("--arch", opt.arch, "the judge's network (see examples/common/judge.hpp)")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"cnn", "mlp"}));
     app.add_option("--data", opt.data, "directory with the MNIST files (default: $XGRAD_DATA, else data/mnist)");
     app.add_option("--epochs", opt.epochs, "passes over the training set")->capture_default_str();
     app.add_option("--batch-size", opt.batch_size, "images per optimizer step")->capture_default_str();

@@ -40,6 +40,7 @@ struct GanOptions {
 
 // mnist_classifier's options (the judge's training).
 struct ClassifierOptions {
+    std::string arch = "cnn";  // the judge's network: cnn | mlp (examples/common/judge.hpp)
     std::string data;  // default: $XGRAD_DATA or data/mnist
     int epochs = 20;
     int batch_size = 64;
