@@ -18,15 +18,11 @@ void check_images(const char* layer, const Tensor& x) {
 
 }  // namespace
 
-MaxPool2d::MaxPool2d(Size2 kernel, Size2 stride, Size2 padding) : kernel_(kernel), stride_(stride), padding_(padding) {}
-MaxPool2d::MaxPool2d(Size2 kernel) : MaxPool2d(kernel, kernel) {}
 Tensor MaxPool2d::forward(const Tensor& x) {
     check_images("MaxPool2d", x);
     return max_pool2d(x, kernel_, stride_, padding_);
 }
 
-AvgPool2d::AvgPool2d(Size2 kernel, Size2 stride, Size2 padding) : kernel_(kernel), stride_(stride), padding_(padding) {}
-AvgPool2d::AvgPool2d(Size2 kernel) : AvgPool2d(kernel, kernel) {}
 Tensor AvgPool2d::forward(const Tensor& x) {
     check_images("AvgPool2d", x);
     return avg_pool2d(x, kernel_, stride_, padding_);

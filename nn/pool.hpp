@@ -11,34 +11,33 @@
 
 namespace xgrad::nn {
 
-// The largest element of each kernel window (ties: the first, in row-major order).
-class MaxPool2d : public Layer {
+// What the two pooling layers share: the window (kernel, stride, padding) they
+// hand to their op. stride = kernel when not given, as in PyTorch.
+class Pool2d : public Layer {
 public:
-    MaxPool2d(Size2 kernel, Size2 stride, Size2 padding = 0);
-    explicit MaxPool2d(Size2 kernel);  // stride = kernel
-    Tensor forward(const Tensor& x) override;
-
     Size2 kernel() const { return kernel_; }
     Size2 stride() const { return stride_; }
     Size2 padding() const { return padding_; }
 
-private:
+protected:
+    Pool2d(Size2 kernel, Size2 stride, Size2 padding) : kernel_(kernel), stride_(stride), padding_(padding) {}
     Size2 kernel_, stride_, padding_;
 };
 
-// The mean of each kernel window, padding counted as zeros (count_include_pad = true).
-class AvgPool2d : public Layer {
+// The largest element of each kernel window (ties: the first, in row-major order).
+class MaxPool2d : public Pool2d {
 public:
-    AvgPool2d(Size2 kernel, Size2 stride, Size2 padding = 0);
-    explicit AvgPool2d(Size2 kernel);  // stride = kernel
+    MaxPool2d(Size2 kernel, Size2 stride, Size2 padding = 0) : Pool2d(kernel, stride, padding) {}
+    explicit MaxPool2d(Size2 kernel) : Pool2d(kernel, kernel, 0) {}
     Tensor forward(const Tensor& x) override;
+};
 
-    Size2 kernel() const { return kernel_; }
-    Size2 stride() const { return stride_; }
-    Size2 padding() const { return padding_; }
-
-private:
-    Size2 kernel_, stride_, padding_;
+// The mean of each kernel window, padding counted as zeros (count_include_pad = true).
+class AvgPool2d : public Pool2d {
+public:
+    AvgPool2d(Size2 kernel, Size2 stride, Size2 padding = 0) : Pool2d(kernel, stride, padding) {}
+    explicit AvgPool2d(Size2 kernel) : Pool2d(kernel, kernel, 0) {}
+    Tensor forward(const Tensor& x) override;
 };
 
 // Nearest-neighbour upsampling by integer factors: (N, C, H, W) -> (N, C, H·sh, W·sw).
