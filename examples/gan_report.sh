@@ -4,11 +4,12 @@
 # every few epochs, and write a report directory with a table and plots.
 #
 #   examples/gan_report.sh [--data DIR] [--archs mlp,article] [--seeds 3] [--epochs 30]
-#                          [--eval-every 5] [--samples 10000] [--judge-epochs 20]
+#                          [--eval-every 5] [--samples 10000] [--judge-arch cnn] [--judge-epochs 20]
 #                          [--out out/report] [--build build]
 #
 # What it does, in order (each step prints "[i/n] what"):
-#   1. the judge: mnist_classifier on --data, unless OUT/judge/judge.safetensors exists;
+#   1. the judge: mnist_classifier --arch JUDGE_ARCH on --data, unless OUT/judge/judge.safetensors
+#      exists (a judge of another arch there is refused: one report, one judge);
 #   2. the real test set measured by the judge (the ceiling of every metric);
 #   3. for each arch and seed: gan_mnist and cgan_mnist side by side (one core each),
 #      trained in segments of --eval-every epochs (`--resume` continues a run exactly,
@@ -48,6 +49,7 @@ epochs=30
 eval_every=5
 samples=10000
 judge_epochs=20
+judge_arch=cnn
 out="out/report"
 build="${BUILD_DIR:-build}"
 
@@ -58,7 +60,7 @@ positive() {  # positive OPTION VALUE: VALUE must be a whole number > 0
 while [ $# -gt 0 ]; do
     case "$1" in
         -h|--help) usage; exit 0 ;;
-        --data|--archs|--seeds|--epochs|--eval-every|--samples|--judge-epochs|--out|--build)
+        --data|--archs|--seeds|--epochs|--eval-every|--samples|--judge-arch|--judge-epochs|--out|--build)
             [ $# -ge 2 ] || die "$1 needs a value"
             case "$1" in
                 --data) data="$2" ;;
@@ -67,6 +69,7 @@ while [ $# -gt 0 ]; do
                 --epochs) positive "$1" "$2"; epochs=$((10#$2)) ;;
                 --eval-every) positive "$1" "$2"; eval_every=$((10#$2)) ;;
                 --samples) positive "$1" "$2"; samples=$((10#$2)) ;;
+                --judge-arch) judge_arch="$2" ;;
                 --judge-epochs) positive "$1" "$2"; judge_epochs=$((10#$2)) ;;
                 --out) out="$2" ;;
                 --build) build="$2" ;;
@@ -78,10 +81,11 @@ done
 
 [ $((samples % 10)) -eq 0 ] || die "--samples must be a multiple of 10, got $samples"
 IFS=, read -r -a arch_list <<< "$archs"
-[ ${#arch_list[@]} -gt 0 ] || die "--archs is empty (use a comma-separated list of mlp, article, paper)"
+[ ${#arch_list[@]} -gt 0 ] || die "--archs is empty (use a comma-separated list of mlp, dcgan, article, paper)"
 for a in "${arch_list[@]}"; do
-    case "$a" in mlp|article|paper) ;; *) die "--archs: unknown arch '$a' (use mlp, article or paper)" ;; esac
+    case "$a" in mlp|dcgan|article|paper) ;; *) die "--archs: unknown arch '$a' (use mlp, dcgan, article or paper)" ;; esac
 done
+case "$judge_arch" in cnn|mlp) ;; *) die "--judge-arch: unknown arch '$judge_arch' (use cnn or mlp)" ;; esac
 [ -d "$data" ] || die "--data $data: no such directory (run examples/fetch_mnist.sh first)"
 data="$(cd "$data" && pwd)"
 for tool in gan_mnist cgan_mnist mnist_classifier evaluate tools/side_by_side; do
@@ -119,13 +123,18 @@ judge="$out/judge/judge.safetensors"
 # ---------------------------------------------------------------------------------------
 # Training and measuring
 
-# The epoch a training checkpoint was saved after (0 when there is none), read from
-# the safetensors header: 8 bytes of little-endian length, then JSON with __metadata__.
-checkpoint_epoch() {
-    [ -f "$1" ] || { echo 0; return; }
+# metadata FILE KEY: one entry of a safetensors file's metadata, read from its header:
+# 8 bytes of little-endian length, then JSON with __metadata__.
+metadata() {
     local n
     n="$(head -c 8 "$1" | od -An -tu8 | tr -d ' ')"
-    tail -c +9 "$1" | head -c "$n" | jq -r '.__metadata__.epoch'
+    tail -c +9 "$1" | head -c "$n" | jq -r ".__metadata__.$2"
+}
+
+# The epoch a training checkpoint was saved after (0 when there is none).
+checkpoint_epoch() {
+    [ -f "$1" ] || { echo 0; return; }
+    metadata "$1" epoch
 }
 
 # evaluate with one OpenBLAS thread (the other core is busy with the other program).
@@ -191,12 +200,15 @@ trap stop_background EXIT
 trap 'exit 130' INT TERM
 
 if [ -f "$judge" ]; then
+    # One report, one judge: its numbers are only comparable when measured by the same network.
+    judge_has="$(metadata "$judge" arch)"
+    [ "${judge_has%%-*}" = "$judge_arch" ] \
+        || die "--judge-arch $judge_arch, but $judge is a $judge_has judge (choose another --out)"
     step 1 "judge on $data_name: done before, reused ($judge)"
 else
-    step 1 "judge: mnist_classifier on $data ($judge_epochs epochs)"
+    step 1 "judge: mnist_classifier --arch $judge_arch on $data ($judge_epochs epochs)"
     mkdir -p "$out/judge"
-    # The MLP judge, so this report reproduces docs/results.md, which was measured with it.
-    "$build/examples/mnist_classifier" --arch mlp --data "$data" --epochs "$judge_epochs" --out "$out/judge" \
+    "$build/examples/mnist_classifier" --arch "$judge_arch" --data "$data" --epochs "$judge_epochs" --out "$out/judge" \
         | tee "$out/judge/log.txt"
 fi
 if [ -f "$out/real.json" ]; then

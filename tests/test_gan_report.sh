@@ -99,8 +99,14 @@ expect_error "--seeds 0" "gan_report: --seeds must be a positive integer, got '0
 expect_error "--epochs x" "gan_report: --epochs must be a positive integer, got 'x'" --epochs x --build "$build"
 expect_error "--eval-every without value" "gan_report: --eval-every needs a value" --build "$build" --eval-every
 expect_error "--samples 15" "gan_report: --samples must be a multiple of 10, got 15" --samples 15 --build "$build"
-expect_error "unknown arch" "gan_report: --archs: unknown arch 'cnn' (use mlp, article or paper)" \
+expect_error "unknown arch" "gan_report: --archs: unknown arch 'cnn' (use mlp, dcgan, article or paper)" \
     --archs mlp,cnn --build "$build"
+expect_error "unknown judge arch" "gan_report: --judge-arch: unknown arch 'dcgan' (use cnn or mlp)" \
+    --judge-arch dcgan --build "$build"
+# The report's judge is a cnn (the default); asking for an mlp judge in the same --out is refused.
+expect_error "judge of another arch" \
+    "gan_report: --judge-arch mlp, but $out/judge/judge.safetensors is a cnn-c16-c32-256-10 judge (choose another --out)" \
+    "${tiny[@]}" --judge-arch mlp
 expect_error "unknown option" "gan_report: unknown option '--frobnicate' (see --help)" --frobnicate
 expect_error "missing --data" "gan_report: --data $tmp/nowhere: no such directory (run examples/fetch_mnist.sh first)" \
     --data "$tmp/nowhere" --build "$build"

@@ -86,25 +86,40 @@ struct Reference {
         return batch_norm_reference(x, mean, var, param(m, name + ".weight"), param(m, name + ".bias"), training);
     }
     Tensor drop_out(const Tensor& x, float p) const { return dropout(x, p, *drop, training); }
-    // Kernel 4, stride 2, padding 1, as every convolution of dcgan.
-    Tensor conv(const std::string& name, const Tensor& x) const {
-        return conv2d(x, param(m, name + ".weight"), param(m, name + ".bias"), 2, 1);
-    }
-    Tensor conv_t(const std::string& name, const Tensor& x) const {
-        return conv_transpose2d(x, param(m, name + ".weight"), param(m, name + ".bias"), 2, 1);
+    // The convolutions of dcgan: D's halve (kernel 4, stride 2, padding 1), G's keep
+    // the size (kernel 3, stride 1, padding 1).
+    Tensor conv(const std::string& name, const Tensor& x, std::size_t stride = 2) const {
+        return conv2d(x, param(m, name + ".weight"), param(m, name + ".bias"), stride, 1);
     }
 };
 
-// The label planes of dcgan's discriminator, written element by element:
-// planes[n, c, i, j] = y[n, c] for every pixel (i, j).
-Tensor label_planes(const Tensor& y) {
-    const std::size_t n = y.shape()[0], classes = y.shape()[1];
-    Array planes = xt::zeros<float>({n, classes, std::size_t{28}, std::size_t{28}});
-    for (std::size_t s = 0; s < n; ++s)
-        for (std::size_t c = 0; c < classes; ++c)
-            for (std::size_t i = 0; i < 28; ++i)
-                for (std::size_t j = 0; j < 28; ++j) planes(s, c, i, j) = y.value()(s, c);
-    return Tensor(planes);
+// Nearest-neighbour upsampling by 2 of an NCHW map, written element by element:
+// out[n, c, i, j] = x[n, c, i / 2, j / 2].
+Tensor upsample_by_hand(const Tensor& x) {
+    const Shape s = x.shape();
+    Array out = xt::zeros<float>({s[0], s[1], 2 * s[2], 2 * s[3]});
+    for (std::size_t n = 0; n < s[0]; ++n)
+        for (std::size_t c = 0; c < s[1]; ++c)
+            for (std::size_t i = 0; i < 2 * s[2]; ++i)
+                for (std::size_t j = 0; j < 2 * s[3]; ++j) out(n, c, i, j) = x.value()(n, c, i / 2, j / 2);
+    return Tensor(out);
+}
+
+// The projection term of dcgan's CGAN discriminator, written element by element:
+// proj[n] = Σ_f φ[n, f] · Σ_c embed.weight[f, c] · y[n, c]  (the class's vector · the features).
+Tensor projection_by_hand(const nn::Module& d, const Tensor& phi, const Tensor& y) {
+    const Array& w = param(d, "embed.weight").value();  // (F, C)
+    Array out = xt::zeros<float>({phi.shape()[0], std::size_t{1}});
+    for (std::size_t n = 0; n < phi.shape()[0]; ++n) {
+        double total = 0.0;
+        for (std::size_t f = 0; f < w.shape()[0]; ++f) {
+            double v = 0.0;
+            for (std::size_t c = 0; c < w.shape()[1]; ++c) v += double(w(f, c)) * y.value()(n, c);
+            total += v * phi.value()(n, f);
+        }
+        out(n, 0) = static_cast<float>(total);
+    }
+    return Tensor(out);
 }
 
 Tensor reference_generator(Arch arch, const Reference& r, const Tensor& z, const Tensor& y) {
@@ -129,9 +144,9 @@ Tensor reference_generator(Arch arch, const Reference& r, const Tensor& z, const
         }
         case Arch::dcgan: {
             Tensor h = r.fc("fc", cond ? concat({z, y}, 1) : z);
-            h = relu(r.bn("bn0", reshape(h, {-1, 128, 7, 7})));
-            h = relu(r.bn("bn1", r.conv_t("up1", h)));     // (N, 64, 14, 14)
-            return reshape(tanh(r.conv_t("up2", h)), {-1, 784});
+            h = relu(r.bn("bn0", reshape(h, {-1, 64, 7, 7})));
+            h = relu(r.bn("bn1", r.conv("conv1", upsample_by_hand(h), 1)));  // (N, 32, 14, 14)
+            return reshape(tanh(r.conv("conv2", upsample_by_hand(h), 1)), {-1, 784});
         }
     }
     return Tensor();
@@ -162,10 +177,10 @@ Tensor reference_discriminator(Arch arch, const Reference& r, const Tensor& x, c
             break;
         case Arch::dcgan:
             h = reshape(x, {-1, 1, 28, 28});
-            if (cond) h = concat({h, label_planes(y)}, 1);
-            h = leaky_relu(r.conv("conv1", h), 0.2f);     // (N, 64, 14, 14)
-            h = leaky_relu(r.conv("conv2", h), 0.2f);     // (N, 128, 7, 7)
-            h = reshape(h, {-1, 128 * 7 * 7});
+            h = leaky_relu(r.conv("conv1", h), 0.2f);     // (N, 32, 14, 14)
+            h = leaky_relu(r.conv("conv2", h), 0.2f);     // (N, 64, 7, 7)
+            h = reshape(h, {-1, 64 * 7 * 7});
+            if (cond) return concat({r.fc("fc", h) + projection_by_hand(r.m, h, y), r.fc("aux", h)}, 1);
             out = "fc";
             break;
     }
@@ -264,7 +279,7 @@ void check_network_gradients(Arch arch, std::size_t classes) {
     // Weights of the first and last layers, and the aux head.
     const bool dc = arch == Arch::dcgan;
     const std::string g_first = dc ? "fc" : arch == Arch::paper ? "fc_z" : "fc1";
-    const std::string g_last = dc ? "up2" : arch == Arch::mlp ? "fc4" : arch == Arch::article ? "fc6" : "fc_out";
+    const std::string g_last = dc ? "conv2" : arch == Arch::mlp ? "fc4" : arch == Arch::article ? "fc6" : "fc_out";
     const std::string d_first = dc ? "conv1" : arch == Arch::paper ? "maxout_x.linear" : "fc1";
     const std::string d_last = dc ? "fc" : arch == Arch::mlp ? "fc3" : arch == Arch::article ? "fc5" : "fc_out";
     check_fd("G first weight", g_out, param(*g, g_first + ".weight"), 24);
@@ -273,10 +288,11 @@ void check_network_gradients(Arch arch, std::size_t classes) {
     check_fd("D last weight", d_out, param(*d, d_last + ".weight"), 24);
     check_fd("D aux weight", d_out, param(*d, "aux.weight"), 24);
     if (arch == Arch::mlp) check_fd("G bn2 weight", g_out, param(*g, "bn2.weight"), 24);
-    if (dc) {  // the layers in between: G's first transposed convolution and batch norm, D's second convolution
-        check_fd("G up1 weight", g_out, param(*g, "up1.weight"), 24);
+    if (dc) {  // the layers in between: G's first convolution and batch norm, D's second convolution
+        check_fd("G conv1 weight", g_out, param(*g, "conv1.weight"), 24);
         check_fd("G bn0 bias", g_out, param(*g, "bn0.bias"), 24);
         check_fd("D conv2 weight", d_out, param(*d, "conv2.weight"), 24);
+        if (classes > 0) check_fd("D embed weight", d_out, param(*d, "embed.weight"), 24);
     }
 }
 }  // namespace
@@ -401,7 +417,7 @@ TEST_CASE("the generator's output nonlinearity and range") {
 
             // Zero the output layer's weights and set its bias to 0.5: every pixel is
             // then tanh(0.5) = 0.46212 (mlp, dcgan) or sigmoid(0.5) = 1 / (1 + e^-0.5) = 0.62246.
-            const std::string last = arch == Arch::dcgan     ? "up2"
+            const std::string last = arch == Arch::dcgan     ? "conv2"
                                      : arch == Arch::mlp     ? "fc4"
                                      : arch == Arch::article ? "fc6"
                                                              : "fc_out";
@@ -416,7 +432,7 @@ TEST_CASE("the generator's output nonlinearity and range") {
 TEST_CASE("parameter counts, worked out by hand (z_dim 100)") {
     // A Linear(in → out) has in·out + out parameters, a BatchNorm1d(C) or BatchNorm2d(C) 2C,
     // a Maxout(in → out, K pieces) is a Linear(in → out·K): in·out·K + out·K, and a Conv2d
-    // or ConvTranspose2d(in → out, kernel 4 × 4) in·out·16 + out.
+    // (in → out, kernel k × k) in·out·k² + out.
     struct Case {
         Arch arch;
         std::size_t classes, gen, disc, aux;  // aux: what the 10-class head adds to D
@@ -450,15 +466,15 @@ TEST_CASE("parameter counts, worked out by hand (z_dim 100)") {
         //   aux head: 240·10 + 10 = 2 410
         {Arch::paper, 10, 2413984, 1224351, 2410},
         {Arch::paper, 0, 1202984, 1173601, 2410},
-        // dcgan G, CGAN: fc (110·6272 + 6272) + bn0 2·128 + up1 (128·64·16 + 64) + bn1 2·64 + up2 (64·1·16 + 1)
-        //            = 696 192 + 256 + 131 136 + 128 + 1 025 = 828 737
-        //   GAN: fc = 100·6272 + 6272 = 633 472 instead of 696 192        → 766 017
-        // dcgan D, CGAN: conv1 (11·64·16 + 64) + conv2 (64·128·16 + 128) + fc (6272 + 1)
-        //            = 11 328 + 131 200 + 6 273 = 148 801
-        //   GAN: conv1 = 1·64·16 + 64 = 1 088 instead of 11 328            → 138 561
-        //   aux head: 6272·10 + 10 = 62 730
-        {Arch::dcgan, 10, 828737, 148801, 62730},
-        {Arch::dcgan, 0, 766017, 138561, 62730},
+        // dcgan G, CGAN: fc (110·3136 + 3136) + bn0 2·64 + conv1 (64·32·9 + 32) + bn1 2·32 + conv2 (32·1·9 + 1)
+        //            = 348 096 + 128 + 18 464 + 64 + 289 = 367 041
+        //   GAN: fc = 100·3136 + 3136 = 316 736 instead of 348 096        → 335 681
+        // dcgan D, CGAN: conv1 (1·32·16 + 32) + conv2 (32·64·16 + 64) + fc (3136 + 1) + embed 10·3136
+        //            = 544 + 32 832 + 3 137 + 31 360 = 67 873
+        //   GAN: no embed                                                  → 36 513
+        //   aux head: 3136·10 + 10 = 31 370
+        {Arch::dcgan, 10, 367041, 67873, 31370},
+        {Arch::dcgan, 0, 335681, 36513, 31370},
     };
     for (const Case& c : cases) {
         CAPTURE(arch_name(c.arch));
@@ -517,22 +533,25 @@ TEST_CASE("parameter and buffer names") {
     }
     SUBCASE("dcgan") {
         auto g = make_generator(Arch::dcgan, 100, 10, gen);
-        CHECK(names(g->named_parameters()) == V{"fc.weight", "fc.bias", "bn0.weight", "bn0.bias", "up1.weight",
-                                                "up1.bias", "bn1.weight", "bn1.bias", "up2.weight", "up2.bias"});
+        CHECK(names(g->named_parameters()) == V{"fc.weight", "fc.bias", "bn0.weight", "bn0.bias", "conv1.weight",
+                                                "conv1.bias", "bn1.weight", "bn1.bias", "conv2.weight",
+                                                "conv2.bias"});
         CHECK(names(g->named_buffers()) ==
               V{"bn0.running_mean", "bn0.running_var", "bn1.running_mean", "bn1.running_var"});
-        CHECK(param(*g, "fc.weight").shape() == Shape{6272, 110});       // to (128, 7, 7)
-        CHECK(param(*g, "up1.weight").shape() == Shape{128, 64, 4, 4});  // (in, out, kh, kw)
-        CHECK(param(*g, "up2.weight").shape() == Shape{64, 1, 4, 4});
+        CHECK(param(*g, "fc.weight").shape() == Shape{3136, 110});        // to (64, 7, 7)
+        CHECK(param(*g, "conv1.weight").shape() == Shape{32, 64, 3, 3});  // (out, in, kh, kw)
+        CHECK(param(*g, "conv2.weight").shape() == Shape{1, 32, 3, 3});
         auto d = make_discriminator(Arch::dcgan, 10, 10, gen, drop_gen);
         CHECK(names(d->named_parameters()) == V{"conv1.weight", "conv1.bias", "conv2.weight", "conv2.bias",
-                                                "fc.weight", "fc.bias", "aux.weight", "aux.bias"});
+                                                "fc.weight", "fc.bias", "embed.weight", "aux.weight",
+                                                "aux.bias"});
         CHECK(names(d->named_buffers()).empty());  // no batch norm in D
-        CHECK(param(*d, "conv1.weight").shape() == Shape{64, 11, 4, 4});  // the image and 10 label planes
-        CHECK(param(*d, "conv2.weight").shape() == Shape{128, 64, 4, 4});
-        CHECK(param(*d, "aux.weight").shape() == Shape{10, 6272});
-        CHECK(param(*make_discriminator(Arch::dcgan, 0, 0, gen, drop_gen), "conv1.weight").shape() ==
-              Shape{64, 1, 4, 4});
+        CHECK(param(*d, "conv1.weight").shape() == Shape{32, 1, 4, 4});  // the image alone: y enters at the end
+        CHECK(param(*d, "conv2.weight").shape() == Shape{64, 32, 4, 4});
+        CHECK(param(*d, "embed.weight").shape() == Shape{3136, 10});     // one vector v_y per class, as a column
+        CHECK(param(*d, "aux.weight").shape() == Shape{10, 3136});
+        CHECK(names(make_discriminator(Arch::dcgan, 0, 0, gen, drop_gen)->named_parameters()) ==
+              V{"conv1.weight", "conv1.bias", "conv2.weight", "conv2.bias", "fc.weight", "fc.bias"});
     }
     SUBCASE("the plain GAN's networks have no label layers") {
         auto g = make_generator(Arch::paper, 100, 0, gen);
@@ -589,7 +608,10 @@ TEST_CASE("the label y changes the conditional networks' outputs") {
         }
         const DiscOutput p = (*d)(x, y1), q = (*d)(x, y2);
         CHECK(max_abs_diff(p.logit.value(), q.logit.value()) > 1e-5f);
-        CHECK(max_abs_diff(p.class_logits.value(), q.class_logits.value()) > 1e-5f);
+        if (arch == Arch::dcgan)  // projection: y enters the real/fake logit only, the class head sees the image alone
+            CHECK(p.class_logits.value() == q.class_logits.value());
+        else
+            CHECK(max_abs_diff(p.class_logits.value(), q.class_logits.value()) > 1e-5f);
         CHECK((*d)(x, y1).logit.value() == p.logit.value());
     }
 }

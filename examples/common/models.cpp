@@ -4,7 +4,7 @@
 // line with the shapes beside them. The conditioning of the CGAN is one call,
 // with_label(): the one-hot label y is concatenated to the input along axis 1
 // (paper gives y a layer of its own first and concatenates the two hidden layers;
-// dcgan's discriminator takes y as ten constant image planes, with_label_planes()).
+// dcgan's discriminator projects the label onto its image features at the end).
 // Shape legend: N batch, Z = z_dim, C = classes (0 for the plain GAN), A = aux_classes.
 #include "models.hpp"
 
@@ -12,6 +12,8 @@
 #include <string>
 
 #include "autodiff/ops_elementwise.hpp"
+#include "autodiff/ops_pool.hpp"
+#include "autodiff/ops_reduce.hpp"
 #include "autodiff/ops_shape.hpp"
 #include "nn/batchnorm.hpp"
 #include "nn/conv.hpp"
@@ -24,7 +26,6 @@ namespace xgrad::examples {
 using nn::BatchNorm1d;
 using nn::BatchNorm2d;
 using nn::Conv2d;
-using nn::ConvTranspose2d;
 using nn::Dropout;
 using nn::Linear;
 using nn::Maxout;
@@ -276,45 +277,43 @@ private:
 
 // ---------------------------------------------------------------------------------------
 // dcgan: Radford, Metz & Chintala (2016) sized for 28 × 28 digits. The generator
-// projects [z ‖ y] to a 7 × 7 map and doubles it twice with transposed
-// convolutions (kernel 4, stride 2, padding 1: (H − 1)·2 − 2 + 4 = 2H); the
-// discriminator halves the image twice with strided convolutions (kernel 4, stride
-// 2, padding 1: (H + 2 − 4) / 2 + 1 = H / 2). Batch norm in G only: D's logit for an
-// image depends on that image alone, whatever batch it is judged in (the programs
-// judge real, fake and wrong-label batches separately; see models.hpp).
+// projects [z ‖ y] to a 7 × 7 map and doubles it twice, each time by repeating every
+// pixel 2 × 2 (nearest-neighbour upsampling) and then a 3 × 3 convolution (padding 1
+// keeps the size). Radford et al. double with transposed convolutions (kernel 4,
+// stride 2); measured here, those drew speckled strokes and scored worse (Odena,
+// Dumoulin & Olah 2016 explain the checkerboard such overlaps leave; docs/gans.md
+// has the numbers). The discriminator halves the image twice with strided
+// convolutions (kernel 4, stride 2, padding 1: (H + 2 − 4) / 2 + 1 = H / 2). Batch
+// norm in G only: D's logit for an image depends on that image alone, whatever batch
+// it is judged in (the programs judge real, fake and wrong-label batches separately;
+// see models.hpp).
 
 constexpr std::size_t kSide = 28;                 // the image side
 constexpr std::size_t kSmall = kSide / 4;         // 7: the side of G's first map and of D's last features
-constexpr std::size_t kDcganWide = 128;           // channels of G's 7 × 7 map and of D's 7 × 7 features
-constexpr std::size_t kDcganNarrow = 64;          // channels of G's 14 × 14 map and of D's 14 × 14 features
-constexpr std::size_t kDcganFeatures = kDcganWide * kSmall * kSmall;  // 6272: D's features, G's projection
-
-// The CGAN discriminator's conditioning: the label as C constant planes behind the image.
-//   image (N, 1, 28, 28) ‖ y (N, C) → (N, C, 1, 1) broadcast to (N, C, 28, 28) → (N, 1 + C, 28, 28)
-Tensor with_label_planes(const Tensor& image, const Tensor& y) {
-    if (!y.defined()) return image;
-    const std::size_t n = y.shape()[0], classes = y.shape()[1];
-    const Tensor planes = broadcast_to(unsqueeze(unsqueeze(y, -1), -1), Shape{n, classes, kSide, kSide});
-    return concat({image, planes}, 1);
-}
+// The widths: half of the usual 128 / 64, so that both programs side by side still
+// train an epoch in seconds on two cores (docs/gans.md gives the times and what the
+// wider pair measured).
+constexpr std::size_t kDcganWide = 64;            // channels of G's 7 × 7 map and of D's 7 × 7 features
+constexpr std::size_t kDcganNarrow = 32;          // channels of G's 14 × 14 map and of D's 14 × 14 features
+constexpr std::size_t kDcganFeatures = kDcganWide * kSmall * kSmall;  // 3136: D's features, G's projection
 
 class DcganGenerator final : public GeneratorNet {
 public:
     DcganGenerator(std::size_t z_dim, std::size_t classes, Generator& gen) : z_dim_(z_dim), classes_(classes) {
         fc_ = register_module("fc", make_shared<Linear>(z_dim + classes, kDcganFeatures, gen));
         bn0_ = register_module("bn0", make_shared<BatchNorm2d>(kDcganWide));
-        up1_ = register_module("up1", make_shared<ConvTranspose2d>(kDcganWide, kDcganNarrow, 4, gen, 2, 1));
+        conv1_ = register_module("conv1", make_shared<Conv2d>(kDcganWide, kDcganNarrow, 3, gen, 1, 1));
         bn1_ = register_module("bn1", make_shared<BatchNorm2d>(kDcganNarrow));
-        up2_ = register_module("up2", make_shared<ConvTranspose2d>(kDcganNarrow, 1, 4, gen, 2, 1));
+        conv2_ = register_module("conv2", make_shared<Conv2d>(kDcganNarrow, 1, 3, gen, 1, 1));
     }
 
     Tensor forward(const Tensor& z, const Tensor& y) override {
         check_inputs("dcgan generator", "z", z, z_dim_, y, classes_);
-        Tensor h = (*fc_)(with_label(z, y));                        // (N, 6272)
-        h = unflatten(h, 1, {kDcganWide, kSmall, kSmall});       // (N, 128, 7, 7)
-        h = relu((*bn0_)(h));                                       // (N, 128, 7, 7)
-        h = relu((*bn1_)((*up1_)(h)));                              // (N, 64, 14, 14)
-        h = tanh((*up2_)(h));                                       // (N, 1, 28, 28) in [-1, 1]
+        Tensor h = (*fc_)(with_label(z, y));                        // (N, 3136)
+        h = unflatten(h, 1, {kDcganWide, kSmall, kSmall});       // (N, 64, 7, 7)
+        h = relu((*bn0_)(h));                                       // (N, 64, 7, 7)
+        h = relu((*bn1_)((*conv1_)(upsample_nearest2d(h, 2))));     // (N, 64, 14, 14) → (N, 32, 14, 14)
+        h = tanh((*conv2_)(upsample_nearest2d(h, 2)));              // (N, 32, 28, 28) → (N, 1, 28, 28) in [-1, 1]
         return flatten(h);                                          // (N, 784), as the programs expect
     }
 
@@ -322,33 +321,41 @@ private:
     std::size_t z_dim_, classes_;
     shared_ptr<Linear> fc_;
     shared_ptr<BatchNorm2d> bn0_, bn1_;
-    shared_ptr<ConvTranspose2d> up1_, up2_;
+    shared_ptr<Conv2d> conv1_, conv2_;
 };
 
+// The CGAN's discriminator is a projection discriminator (Miyato & Koyama 2018): the
+// label does not enter with the image but at the very end, as an inner product with
+// the image's features. With y one-hot, embed(y) is the class's own learned vector v_y:
+//   logit(x, y) = w · φ(x) + b + v_y · φ(x)
+// so D must score "is this a real y" with features of the image, and cannot leave the
+// label aside (docs/gans.md measures it against label planes beside the image).
 class DcganDiscriminator final : public DiscriminatorNet {
 public:
     DcganDiscriminator(std::size_t classes, std::size_t aux_classes, Generator& gen) : classes_(classes) {
-        conv1_ = register_module("conv1", make_shared<Conv2d>(1 + classes, kDcganNarrow, 4, gen, 2, 1));
+        conv1_ = register_module("conv1", make_shared<Conv2d>(1, kDcganNarrow, 4, gen, 2, 1));
         conv2_ = register_module("conv2", make_shared<Conv2d>(kDcganNarrow, kDcganWide, 4, gen, 2, 1));
         fc_ = register_module("fc", make_shared<Linear>(kDcganFeatures, 1, gen));
+        if (classes > 0)  // no bias: the class-free part of the logit is fc's
+            embed_ = register_module("embed", make_shared<Linear>(classes, kDcganFeatures, gen, false));
         if (aux_classes > 0) aux_ = register_module("aux", make_shared<Linear>(kDcganFeatures, aux_classes, gen));
     }
 
     DiscOutput forward(const Tensor& x, const Tensor& y) override {
         check_inputs("dcgan discriminator", "x", x, kPixels, y, classes_);
         Tensor h = unflatten(x, 1, {1, kSide, kSide});              // (N, 1, 28, 28)
-        h = with_label_planes(h, y);                                // (N, 1 + C, 28, 28)
-        h = leaky_relu((*conv1_)(h), 0.2f);                         // (N, 64, 14, 14)
-        h = leaky_relu((*conv2_)(h), 0.2f);                         // (N, 128, 7, 7)
-        h = flatten(h);                                             // (N, 6272)
-        return {(*fc_)(h),                                          // (N, 1) real/fake logit
-                aux_ ? (*aux_)(h) : Tensor()};                      // (N, A) class logits
+        h = leaky_relu((*conv1_)(h), 0.2f);                         // (N, 32, 14, 14)
+        h = leaky_relu((*conv2_)(h), 0.2f);                         // (N, 64, 7, 7)
+        h = flatten(h);                                             // φ(x): (N, 3136)
+        Tensor logit = (*fc_)(h);                                   // (N, 1) real/fake logit
+        if (embed_) logit = logit + xgrad::sum((*embed_)(y) * h, 1, true);  // + v_y · φ(x), (N, 1)
+        return {logit, aux_ ? (*aux_)(h) : Tensor()};               // (N, A) class logits
     }
 
 private:
     std::size_t classes_;
     shared_ptr<Conv2d> conv1_, conv2_;
-    shared_ptr<Linear> fc_, aux_;
+    shared_ptr<Linear> fc_, embed_, aux_;
 };
 
 }  // namespace

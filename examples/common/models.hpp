@@ -1,8 +1,8 @@
 // models.hpp — the generator and discriminator networks of the examples, for
 // four architectures (--arch). classes = 0 builds the plain GAN's networks;
 // classes = 10 the conditional ones, where the one-hot label y is concatenated
-// to the input (for `paper`, given its own first layer; for dcgan's discriminator,
-// given as ten constant image planes).
+// to the input (for `paper`, given its own first layer; dcgan's discriminator
+// projects it onto the image's features instead).
 //
 //   mlp (default): G [z ‖ y] → 256 → 512 → 1024 → 784, LeakyReLU(0.2), BatchNorm1d after
 //                  the 2nd and 3rd linear layers, tanh (pixels in [-1, 1]);
@@ -11,12 +11,15 @@
 //                  1024 → 1024 → 784, ReLU, sigmoid; D → 1024 → 512 → 256 → 128 → 1, ReLU.
 //   paper:         Mirza & Osindero 2014: G z → 200, y → 1000 (ReLU), joint 1200 ReLU, sigmoid 784;
 //                  D maxout 240×5 on x, 50×5 on y, joint maxout 240×4, dropout 0.5, logit.
-//   dcgan:         Radford et al. 2016 for 28×28, convolutions with kernel 4, stride 2, padding 1:
-//                  G [z ‖ y] → Linear → (128, 7, 7) → BatchNorm2d, ReLU → ConvTranspose2d → (64, 14, 14)
-//                  → BatchNorm2d, ReLU → ConvTranspose2d → (1, 28, 28) → tanh, returned as (N, 784);
-//                  D x as (1, 28, 28) ‖ y as 10 constant 28×28 planes (one-hot broadcast) → Conv2d
-//                  → (64, 14, 14), LeakyReLU(0.2) → Conv2d → (128, 7, 7), LeakyReLU(0.2) → Flatten
-//                  → Linear 6272 → 1 logit. No batch norm in D: the programs judge real, fake and
+//   dcgan:         Radford et al. 2016 for 28×28, at half their widths:
+//                  G [z ‖ y] → Linear → (64, 7, 7) → BatchNorm2d, ReLU → upsample ×2, Conv2d 3×3
+//                  → (32, 14, 14) → BatchNorm2d, ReLU → upsample ×2, Conv2d 3×3 → (1, 28, 28)
+//                  → tanh, returned as (N, 784);
+//                  D x as (1, 28, 28) → Conv2d 4×4 stride 2 → (32, 14, 14), LeakyReLU(0.2) → Conv2d
+//                  → (64, 7, 7), LeakyReLU(0.2) → Flatten φ(x) (3136) → Linear → 1 logit, and for
+//                  the CGAN + v_y · φ(x) (projection discriminator, Miyato & Koyama 2018: v_y a
+//                  learned vector per class, Linear(C → 3136) without bias applied to the one-hot y).
+//                  No batch norm in D: the programs judge real, fake and
 //                  wrong-label images in separate batches, and batch statistics would let D tell an
 //                  all-fake batch from an all-real one by the batch, not by each image; without them
 //                  every image's logit depends on that image alone.
