@@ -128,7 +128,7 @@ judge="$out/judge/judge.safetensors"
 metadata() {
     local n
     n="$(head -c 8 "$1" | od -An -tu8 | tr -d ' ')"
-    tail -c +9 "$1" | head -c "$n" | jq -r ".__metadata__.$2"
+    head -c "$((8 + n))" "$1" | tail -c +9 | jq -r ".__metadata__.$2"
 }
 
 # The epoch a training checkpoint was saved after (0 when there is none).
