@@ -129,54 +129,11 @@ void check_options(EvalOptions& opt) {
 // ---------------------------------------------------------------------------------------
 // Sampling the generator
 
-struct GeneratorInfo {
-    std::string program, arch;
-    PixelRange range{0.0f, 1.0f};  // the generator's output range
-    std::size_t z_dim = 0;
-    std::int64_t epoch = 0;
-    bool conditional = false;
-    std::shared_ptr<GeneratorNet> net;
-};
-
-// Build the generator the checkpoint's settings describe, and load its weights.
-GeneratorInfo load_generator(const std::string& path) {
-    const TrainState state = read_train_settings(path);
-    GeneratorInfo info;
-    info.program = state.settings.at("program");
-    if (info.program != "gan_mnist" && info.program != "cgan_mnist")
-        throw std::runtime_error(path + ": a checkpoint of " + info.program +
-                                 "; evaluate knows gan_mnist and cgan_mnist");
-    const auto setting = [&](const std::string& key) {
-        const auto it = state.settings.find(key);
-        if (it == state.settings.end()) throw std::runtime_error(path + ": checkpoint does not record " + key);
-        return it->second;
-    };
-    info.arch = setting("arch");
-    Arch arch = Arch::mlp;
-    try {
-        arch = parse_arch(info.arch);
-    } catch (const std::invalid_argument&) {
-        throw std::runtime_error(path + ": unknown arch '" + info.arch + "' (this evaluate knows mlp, dcgan, article, paper)");
-    }
-    info.range = pixel_range(arch);
-    const std::string z_text = setting("z_dim");
-    if (!nn::parse_whole(z_text, info.z_dim) || info.z_dim < 1 || info.z_dim > std::size_t(kMaxZDim))
-        throw std::runtime_error(path + ": z_dim '" + z_text + "' is not a whole number from 1 to " +
-                                 std::to_string(kMaxZDim));
-    info.epoch = state.epoch;
-    info.conditional = info.program == "cgan_mnist";
-
-    Generator init(0);  // the initial weights do not matter: the checkpoint overwrites every one
-    info.net = make_generator(arch, info.z_dim, info.conditional ? kClasses : 0, init);
-    load_generator_weights(path, *info.net);
-    return info;
-}
-
 // n images (N, 784) in [0, 1] from noise drawn with `seed`, in eval mode (BatchNorm
 // uses its running statistics, so a sample does not depend on its batch). A
 // conditional generator is asked for digit i % 10 for sample i: n/10 of each;
 // `requested` receives those labels.
-Array draw_samples(const GeneratorInfo& g, std::size_t n, std::uint64_t seed, Indices& requested) {
+Array draw_samples(const SavedGenerator& g, std::size_t n, std::uint64_t seed, Indices& requested) {
     Generator rng(seed);
     const Tensor z(rng.normal_array({n, g.z_dim}));  // all noise first: the batch size cannot change a sample
     requested.resize(n);
@@ -227,7 +184,7 @@ void measure(Evaluation& ev, const Judged& judged, const Array& images, const Ju
 }
 
 Evaluation evaluate_generator(const EvalOptions& opt, Judge& judge, const data::Dataset& test) {
-    const GeneratorInfo g = load_generator(opt.checkpoint);
+    const SavedGenerator g = load_saved_generator(opt.checkpoint, "evaluate");
     print_blas_start("evaluate");  // the files are read: which OpenBLAS kernels the measuring runs on (stderr)
     Indices requested;
     const Array images = draw_samples(g, std::size_t(opt.samples), opt.seed, requested);
@@ -244,7 +201,7 @@ Evaluation evaluate_generator(const EvalOptions& opt, Judge& judge, const data::
     ev.source = opt.checkpoint;
     ev.program = g.program;
     ev.arch = g.arch;
-    ev.epoch = g.epoch;
+    ev.epoch = g.state.epoch;
     ev.data = test.source;
     measure(ev, judged, images, real, test.images);
     if (g.conditional) ev.conditional_accuracy = conditional_accuracy(judged.labels, requested);

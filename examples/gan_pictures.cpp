@@ -145,58 +145,27 @@ std::optional<int> read_arguments(int argc, char** argv, Options& opt) {
 // ---------------------------------------------------------------------------------------
 // The run's generator
 
-struct SavedGenerator {
-    std::string checkpoint, program, arch;
-    std::size_t z_dim = 0;
-    std::string position;  // "after epoch 30"
-    bool conditional = false;
-    PixelRange range{0.0f, 1.0f};
-    std::shared_ptr<GeneratorNet> net;
+// A run's generator (train_state.hpp's SavedGenerator), where its checkpoint is, and
+// how far it was trained ("after epoch 30").
+struct RunGenerator : SavedGenerator {
+    std::string checkpoint, position;
 };
 
 // The generator of the run in `dir`, built as its checkpoint's settings say, weights loaded.
 // std::runtime_error with one line when dir is not a run or its checkpoint cannot be used.
-SavedGenerator load_run(const std::string& dir) {
+RunGenerator load_run(const std::string& dir) {
     std::error_code ec;
     if (!fs::exists(dir, ec)) throw std::runtime_error("--run " + dir + ": no such directory");
     if (!fs::is_directory(dir, ec)) throw std::runtime_error("--run " + dir + ": not a directory");
-    SavedGenerator g;
-    g.checkpoint = (fs::path(dir) / "checkpoint.safetensors").string();
-    if (!fs::exists(fs::symlink_status(g.checkpoint, ec)))
+    const std::string checkpoint = (fs::path(dir) / "checkpoint.safetensors").string();
+    if (!fs::exists(fs::symlink_status(checkpoint, ec)))
         throw std::runtime_error("--run " + dir + ": no checkpoint.safetensors (not the --out of a gan_mnist or " +
                                  "cgan_mnist run, or one stopped before its first epoch)");
     std::uint64_t size = 0;  // a FIFO would block the reader: refused here at once
-    ::close(nn::open_regular_file(g.checkpoint, size, g.checkpoint + ": "));
+    ::close(nn::open_regular_file(checkpoint, size, checkpoint + ": "));
 
-    const TrainState state = read_train_settings(g.checkpoint);
-    const auto setting = [&](const std::string& key) {
-        const auto it = state.settings.find(key);
-        if (it == state.settings.end()) throw std::runtime_error(g.checkpoint + ": checkpoint does not record " + key);
-        return it->second;
-    };
-    g.program = setting("program");
-    if (g.program != "gan_mnist" && g.program != "cgan_mnist")
-        throw std::runtime_error(g.checkpoint + ": a checkpoint of " + g.program +
-                                 "; gan_pictures draws gan_mnist and cgan_mnist runs");
-    g.arch = setting("arch");
-    Arch arch = Arch::mlp;
-    try {
-        arch = parse_arch(g.arch);
-    } catch (const std::invalid_argument&) {
-        throw std::runtime_error(g.checkpoint + ": a generator of arch " + g.arch +
-                                 ", which this gan_pictures does not know");
-    }
-    const std::string z_text = setting("z_dim");
-    if (!nn::parse_whole(z_text, g.z_dim) || g.z_dim < 1 || g.z_dim > std::size_t(kMaxZDim))
-        throw std::runtime_error(g.checkpoint + ": z_dim '" + z_text + "' is not a whole number from 1 to " +
-                                 std::to_string(kMaxZDim));
-    g.position = position_text(state, false);
-    g.conditional = g.program == "cgan_mnist";
-    g.range = pixel_range(arch);
-
-    Generator init(0);  // the initial weights do not matter: the checkpoint overwrites every one
-    g.net = make_generator(arch, g.z_dim, g.conditional ? kClasses : 0, init);
-    load_generator_weights(g.checkpoint, *g.net);
+    RunGenerator g{load_saved_generator(checkpoint, "gan_pictures"), checkpoint, ""};
+    g.position = position_text(g.state, false);
     return g;
 }
 
@@ -245,7 +214,7 @@ std::vector<std::size_t> all_digits() {
 }
 
 // style: column c is noise vector z_c, row r asks for digit r.
-Picture style_picture(const SavedGenerator& g, std::uint64_t seed) {
+Picture style_picture(const RunGenerator& g, std::uint64_t seed) {
     Picture p;
     p.name = "style";
     p.rows = kClasses;
@@ -263,7 +232,7 @@ Picture style_picture(const SavedGenerator& g, std::uint64_t seed) {
 
 // znoise: each row walks from one noise vector z_a to another z_b. A CGAN without --label:
 // row r at digit r, every row the same walk; otherwise kWalks rows, each its own walk.
-Picture znoise_picture(const SavedGenerator& g, std::uint64_t seed, std::size_t steps,
+Picture znoise_picture(const RunGenerator& g, std::uint64_t seed, std::size_t steps,
                        std::optional<std::size_t> label) {
     const bool one_walk_per_digit = g.conditional && !label;
     Picture p;
@@ -288,7 +257,7 @@ Picture znoise_picture(const SavedGenerator& g, std::uint64_t seed, std::size_t 
 }
 
 // labels: row r holds noise vector z_r fixed and walks from the one-hot of digit a to that of b.
-Picture labels_picture(const SavedGenerator& g, std::uint64_t seed, std::size_t steps) {
+Picture labels_picture(const RunGenerator& g, std::uint64_t seed, std::size_t steps) {
     Picture p;
     p.name = "labels";
     p.rows = kLabelPairs.size();
@@ -310,7 +279,7 @@ Picture labels_picture(const SavedGenerator& g, std::uint64_t seed, std::size_t 
 
 // The generator's images of the picture, in [0, 1]: eval mode (BatchNorm uses its running
 // statistics, so an image does not depend on the others drawn with it), no tape.
-Array draw(const SavedGenerator& g, const Picture& p) {
+Array draw(const RunGenerator& g, const Picture& p) {
     NoGrad no_grad;
     g.net->eval();
     const Tensor y = g.conditional ? Tensor(p.y) : Tensor();
@@ -387,7 +356,7 @@ void print_style_shares(const Array& images, const Picture& p) {
 }
 
 // The pictures --what asks for, of those the run can draw.
-std::vector<Picture> pictures_to_draw(const Options& opt, const SavedGenerator& g) {
+std::vector<Picture> pictures_to_draw(const Options& opt, const RunGenerator& g) {
     if (!g.conditional && (opt.what == "style" || opt.what == "labels"))
         throw std::runtime_error("--what " + opt.what + " needs a cgan_mnist run (it varies the label); --run " +
                                  opt.run + " is a gan_mnist run, which draws --what znoise");
@@ -418,7 +387,7 @@ void prepare_out(const Options& opt, const std::vector<Picture>& pictures) {
 }
 
 int run(Options& opt) {
-    const SavedGenerator g = load_run(opt.run);
+    const RunGenerator g = load_run(opt.run);
     if (opt.out.empty()) opt.out = opt.run;
     const std::vector<Picture> pictures = pictures_to_draw(opt, g);
     prepare_out(opt, pictures);

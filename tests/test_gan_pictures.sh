@@ -199,7 +199,7 @@ ck="$(broken judge)"; set_metadata "$ck" setting.program ""
 no "checkpoint: not a GAN's" "$ck: not a GAN training checkpoint (no setting.program in its metadata)" \
   --run "$tmp/judge" --out "$tmp/never"
 ck="$(broken lab)"; set_metadata "$ck" setting.program gan2d
-no "checkpoint: another program's" "$ck: a checkpoint of gan2d; gan_pictures draws gan_mnist and cgan_mnist runs" \
+no "checkpoint: another program's" "$ck: a checkpoint of gan2d; gan_pictures reads gan_mnist and cgan_mnist checkpoints" \
   --run "$tmp/lab" --out "$tmp/never"
 ck="$(broken arch)"; set_metadata "$ck" setting.arch resnet
 no "checkpoint: an arch this build does not know" "$ck: a generator of arch resnet, which this gan_pictures does not know" \

@@ -18,6 +18,7 @@
 
 #include "nn/checkpoint.hpp"
 #include "nn/number_text.hpp"
+#include "options.hpp"  // kMaxZDim
 #include "run.hpp"
 
 namespace xgrad::examples {
@@ -419,6 +420,41 @@ TrainState read_train_settings(const std::string& path) {
     state.step = counter(where, md, "step", 0, max_step);
     if (md.count("batch")) state.batch = counter(where, md, "batch", 0, max_step);
     return state;
+}
+
+// cgan_mnist's generator takes the one-hot label over the ten classes.
+constexpr std::size_t kLabelClasses = 10;
+
+SavedGenerator load_saved_generator(const std::string& path, const std::string& tool) {
+    SavedGenerator g;
+    g.state = read_train_settings(path);
+    const auto setting = [&](const std::string& key) {
+        const auto it = g.state.settings.find(key);
+        if (it == g.state.settings.end()) throw std::runtime_error(path + ": checkpoint does not record " + key);
+        return it->second;
+    };
+    g.program = setting("program");
+    if (g.program != "gan_mnist" && g.program != "cgan_mnist")
+        throw std::runtime_error(path + ": a checkpoint of " + g.program + "; " + tool +
+                                 " reads gan_mnist and cgan_mnist checkpoints");
+    g.arch = setting("arch");
+    Arch arch = Arch::mlp;
+    try {
+        arch = parse_arch(g.arch);
+    } catch (const std::invalid_argument&) {
+        throw std::runtime_error(path + ": a generator of arch " + g.arch + ", which this " + tool + " does not know");
+    }
+    const std::string z_text = setting("z_dim");
+    if (!nn::parse_whole(z_text, g.z_dim) || g.z_dim < 1 || g.z_dim > std::size_t(kMaxZDim))
+        throw std::runtime_error(path + ": z_dim '" + z_text + "' is not a whole number from 1 to " +
+                                 std::to_string(kMaxZDim));
+    g.conditional = g.program == "cgan_mnist";
+    g.range = pixel_range(arch);
+
+    Generator init(0);  // the initial weights do not matter: the checkpoint overwrites every one
+    g.net = make_generator(arch, g.z_dim, g.conditional ? kLabelClasses : 0, init);
+    load_generator_weights(path, *g.net);
+    return g;
 }
 
 }  // namespace xgrad::examples

@@ -9,12 +9,14 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "autodiff/random.hpp"
 #include "autodiff/shape.hpp"
 #include "examples/common/idx.hpp"
+#include "examples/common/models.hpp"
 #include "nn/module.hpp"
 #include "nn/number_text.hpp"  // settings hold floats as nn::float_text: the shortest exact text
 #include "nn/optim.hpp"
@@ -136,5 +138,24 @@ void load_generator_weights(const std::string& path, nn::Module& gen);
 // (no setting.program in its metadata)" for any other safetensors file (e.g. the
 // judge's), and read_safetensors' errors for a bad file.
 TrainState read_train_settings(const std::string& path);
+
+// A trained generator read back from a gan_mnist or cgan_mnist checkpoint: built as the
+// checkpoint's settings say (program, arch, z_dim), with the saved weights loaded.
+struct SavedGenerator {
+    std::string program, arch;       // e.g. "cgan_mnist", "dcgan"
+    std::size_t z_dim = 0;
+    bool conditional = false;        // cgan_mnist: the generator also takes the one-hot label
+    PixelRange range{0.0f, 1.0f};    // the range its images are drawn in
+    TrainState state;                // epochs completed, settings
+    std::shared_ptr<GeneratorNet> net;
+};
+
+// `tool` names the program asking, for the messages. std::runtime_error with one line:
+//   "<path>: checkpoint does not record z_dim"
+//   "<path>: a checkpoint of gan2d; <tool> reads gan_mnist and cgan_mnist checkpoints"
+//   "<path>: a generator of arch resnet, which this <tool> does not know"
+//   "<path>: z_dim '0' is not a whole number from 1 to 4096"
+// and read_train_settings' and load_generator_weights' errors.
+SavedGenerator load_saved_generator(const std::string& path, const std::string& tool);
 
 }  // namespace xgrad::examples
