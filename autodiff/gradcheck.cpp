@@ -45,6 +45,7 @@ GradcheckResult gradcheck(const std::function<Tensor(const std::vector<Tensor>&)
     for (std::size_t i = 0; i < xs.size(); ++i) {
         Array& v = xs[i].mutable_value();
         for (std::size_t j = 0; j < v.size(); ++j) {
+            // TASK 6: numeric = (f(x + h) − f(x − h)) / 2h on element j (projected, without recording); error = |a − n| / max(1, |a|, |n|); keep the worst
             const float saved = v.data()[j];
             double fp = 0.0, fm = 0.0;
             {
@@ -66,6 +67,7 @@ GradcheckResult gradcheck(const std::function<Tensor(const std::vector<Tensor>&)
                 res.analytic = analytic;
                 res.numeric = numeric;
             }
+            // END TASK 6
         }
     }
     res.ok = res.max_error <= options.tolerance;
