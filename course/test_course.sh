@@ -75,8 +75,10 @@ STUB_TEST_STATUS=0 "$course" grade 1 > "$tmp/grade.txt" 2>&1 && [ "$(cat "$tmp/g
 
 # progress: one line per task.
 STUB_TEST_STATUS=0 "$course" progress > "$tmp/progress.txt" 2>&1
-[ "$(grep -c . "$tmp/progress.txt")" -eq "$tasks" ] && grep -q '^ 1  .* passing$' "$tmp/progress.txt" &&
-  { [ "$tasks" -lt 3 ] || grep -q "^ *$tasks  .* not started$" "$tmp/progress.txt"; } && pass "progress" || { fail "progress"; cat "$tmp/progress.txt"; }
+STUB_TEST_STATUS=1 "$course" progress > "$tmp/progress_failing.txt" 2>&1
+[ "$(grep -c . "$tmp/progress.txt")" -eq "$((tasks + 1))" ] && grep -q '^ 1  passing      The backward' "$tmp/progress.txt" &&
+  grep -q '^ 1  started      The backward' "$tmp/progress_failing.txt" &&
+  { [ "$tasks" -lt 3 ] || grep -q "^ *$tasks  not started  " "$tmp/progress.txt"; } && pass "progress" || { fail "progress"; cat "$tmp/progress.txt"; }
 
 "$course" frobnicate > /dev/null 2> "$tmp/err.txt"
 [ "$(head -n 1 "$tmp/err.txt")" = "course.sh: unknown command 'frobnicate'" ] && pass "unknown command" || fail "unknown command"

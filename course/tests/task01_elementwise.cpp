@@ -11,10 +11,10 @@ using xgrad::course::uniform;
 
 namespace {
 
-// d(sum(f(x)))/dx at the one-element x = v: the gradient of f at v.
+// df/dx at the one-element x = v.
 float slope(Tensor (*f)(const Tensor&), float v) {
     Tensor x = Tensor::scalar(v, true);
-    sum(f(x)).backward();
+    f(x).backward();
     return x.grad()();
 }
 

@@ -5,6 +5,7 @@
 
 using namespace xgrad;
 using xgrad::course::close;
+using xgrad::course::column;
 using xgrad::course::gradients;
 using xgrad::course::normal;
 
@@ -35,11 +36,6 @@ Array sum_to_by_loop(const Array& g, const Shape& shape) {
 Array counting(const Shape& shape) {  // 1, 2, 3, ... in that shape
     Array a = Array::from_shape(shape);
     for (std::size_t i = 0; i < a.size(); ++i) a.data()[i] = static_cast<float>(i + 1);
-    return a;
-}
-
-Array column(Array a) {  // a as one column
-    a.reshape({a.size(), 1});
     return a;
 }
 
