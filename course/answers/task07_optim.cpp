@@ -1,5 +1,8 @@
 // The answers to task 7's questions (docs/course.md#task-7), computed with the library's own code.
+#include <algorithm>
 #include <cmath>
+#include <memory>
+#include <vector>
 #include <cstdio>
 
 #include "nn/nn.hpp"
@@ -7,16 +10,30 @@
 using namespace xgrad;
 
 int main() {
-    std::printf("1. w = 3, loss = w^2 (gradient 6). backward twice without zero_grad:\n");
-    Tensor w(Array{3.0f}, true);
-    (w * w).backward();
-    std::printf("   after the first backward  w.grad = %g\n", static_cast<double>(w.grad()(0)));
-    (w * w).backward();
-    std::printf("   after the second backward w.grad = %g\n", static_cast<double>(w.grad()(0)));
-    w.zero_grad();
-    (w * w).backward();
-    std::printf("   zero_grad, then backward  w.grad = %g\n", static_cast<double>(w.grad()(0)));
-    std::printf("   Gradients accumulate: each backward adds. An optimizer stepping on 12 would move twice too far.\n");
+    std::printf("1. A Sequential of Linear(3 -> 2), ReLU, Linear(2 -> 1): its parameters, and one SGD step\n"
+                "   (lr 0.1) on the sum of its output with the last layer frozen:\n");
+    Generator gen(1);
+    nn::Sequential net;
+    net.add(std::make_shared<nn::Linear>(3, 2, gen));
+    net.add(std::make_shared<nn::ReLU>());
+    auto output = net.add(std::make_shared<nn::Linear>(2, 1, gen));
+    output->requires_grad(false);
+    std::vector<Array> values;
+    for (const auto& [name, p] : net.named_parameters()) values.push_back(p.value());
+    nn::SGD plain(net.named_parameters(), {.lr = 0.1f});
+    sum(net(Tensor(gen.normal_array({4, 3})))).backward();
+    plain.step();
+    std::size_t i = 0;
+    for (const auto& [name, p] : net.named_parameters()) {
+        double moved = 0.0;
+        for (std::size_t k = 0; k < p.size(); ++k)
+            moved = std::max(moved, static_cast<double>(std::abs(p.value().data()[k] - values[i].data()[k])));
+        std::printf("   %-9s shape %-7s requires_grad %-5s largest change %.4f\n", name.c_str(),
+                    shape_str(p.shape()).c_str(), p.requires_grad() ? "true" : "false", moved);
+        ++i;
+    }
+    std::printf("   Sequential names its layers by position, the walk adds \"weight\" and \"bias\" after a dot,\n"
+                "   and the ReLU has no parameters. The frozen layer gets no gradient, so step() skips it.\n");
 
     std::printf("2. How far does one Adam step (lr 0.001) move a weight?\n");
     for (float g : {1e-6f, 1.0f, 1e6f}) {
