@@ -53,6 +53,19 @@ if "$course" reset 1 --yes > /dev/null 2>&1 && ! grep -q "my work (task 1)" "$fi
    grep -q "my work (task 1)" "$tmp"/work/.course/backup/autodiff/ops_elementwise.cpp.*; then pass "reset --yes backs up, then resets"
 else fail "reset --yes backs up, then resets"; fi
 
+# Asked in a terminal (script(1) gives course.sh one): Enter means no, y means yes.
+if command -v script > /dev/null; then
+  sed -i '0,/TODO (task 1)/s//my work (task 1)/' "$file"
+  printf '\n' | script -qec "$course start 1" /dev/null > "$tmp/asked.txt" 2>&1
+  status=$?
+  [ "$status" -eq 1 ] && grep -q 'Nothing changed.' "$tmp/asked.txt" && grep -q "my work (task 1)" "$file" &&
+    pass "asked, Enter keeps the work" || fail "asked, Enter keeps the work (exit $status)"
+  printf 'y\n' | script -qec "$course start 1" /dev/null > "$tmp/asked.txt" 2>&1
+  status=$?
+  [ "$status" -eq 0 ] && ! grep -q "my work (task 1)" "$file" && pass "asked, y starts again" ||
+    fail "asked, y starts again (exit $status)"
+fi
+
 # A later task on the same file keeps the earlier task's work: start 2 blanks only task 2.
 echo "// task 1 work" >> "$file"
 "$course" start 2 > /dev/null 2>&1
