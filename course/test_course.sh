@@ -83,6 +83,10 @@ Task 1 does not pass yet. The failing checks, each with its hint:
 (the whole output: $tmp/build-course/meson-logs/testlog.txt)
 EOF2
 [ "$status" -eq 1 ] && diff "$tmp/grade_expected.txt" "$tmp/grade.txt" && pass "grade prints the hints" || fail "grade prints the hints (exit $status)"
+: > "$STUB_TESTLOG"  # a program that stops before any check reports
+"$course" grade 1 > "$tmp/grade.txt" 2>&1
+[ "$(head -n 1 "$tmp/grade.txt")" = "Task 1 does not pass yet: its test program stopped before any check could report (a crash?)." ] &&
+  pass "grade on a crash" || fail "grade on a crash: $(cat "$tmp/grade.txt")"
 STUB_TEST_STATUS=0 "$course" grade 1 > "$tmp/grade.txt" 2>&1 && [ "$(cat "$tmp/grade.txt")" = "Task 1 passes: every check holds." ] &&
   pass "grade on passing code" || fail "grade on passing code: $(cat "$tmp/grade.txt")"
 
