@@ -141,10 +141,16 @@ run_suite() {
     return 0
   fi
   [ -n "$quiet" ] && return 1
-  echo "Task $n does not pass yet. The failing checks, each with its hint:"
   # Each "ERROR: hint: ..." line once, with the line after it (what was found) if it says more.
-  awk '/ERROR: hint: / { sub(/.*ERROR: hint: /, ""); hint = $0; if (!(hint in seen)) { seen[hint] = 1; print "  - " hint; show = 1 } else show = 0; next }
-       show && /^  \(/ { print "    " $0; show = 0; next } { show = 0 }' "$build/meson-logs/testlog.txt"
+  local hints
+  hints="$(awk '/ERROR: hint: / { sub(/.*ERROR: hint: /, ""); hint = $0; if (!(hint in seen)) { seen[hint] = 1; print "  - " hint; show = 1 } else show = 0; next }
+       show && /^  \(/ { print "    " $0; show = 0; next } { show = 0 }' "$build/meson-logs/testlog.txt")"
+  if [ -n "$hints" ]; then
+    echo "Task $n does not pass yet. The failing checks, each with its hint:"
+    echo "$hints"
+  else
+    echo "Task $n does not pass yet: its test program stopped before any check could report (a crash?)."
+  fi
   echo "(the whole output: ${build#"$root"/}/meson-logs/testlog.txt)"
   return 1
 }

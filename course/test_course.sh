@@ -53,6 +53,19 @@ if "$course" reset 1 --yes > /dev/null 2>&1 && ! grep -q "my work (task 1)" "$fi
    grep -q "my work (task 1)" "$tmp"/work/.course/backup/autodiff/ops_elementwise.cpp.*; then pass "reset --yes backs up, then resets"
 else fail "reset --yes backs up, then resets"; fi
 
+# Asked in a terminal (script(1) gives course.sh one): Enter means no, y means yes.
+if command -v script > /dev/null; then
+  sed -i '0,/TODO (task 1)/s//my work (task 1)/' "$file"
+  printf '\n' | script -qec "$course start 1" /dev/null > "$tmp/asked.txt" 2>&1
+  status=$?
+  [ "$status" -eq 1 ] && grep -q 'Nothing changed.' "$tmp/asked.txt" && grep -q "my work (task 1)" "$file" &&
+    pass "asked, Enter keeps the work" || fail "asked, Enter keeps the work (exit $status)"
+  printf 'y\n' | script -qec "$course start 1" /dev/null > "$tmp/asked.txt" 2>&1
+  status=$?
+  [ "$status" -eq 0 ] && ! grep -q "my work (task 1)" "$file" && pass "asked, y starts again" ||
+    fail "asked, y starts again (exit $status)"
+fi
+
 # A later task on the same file keeps the earlier task's work: start 2 blanks only task 2.
 echo "// task 1 work" >> "$file"
 "$course" start 2 > /dev/null 2>&1
@@ -70,6 +83,10 @@ Task 1 does not pass yet. The failing checks, each with its hint:
 (the whole output: $tmp/build-course/meson-logs/testlog.txt)
 EOF2
 [ "$status" -eq 1 ] && diff "$tmp/grade_expected.txt" "$tmp/grade.txt" && pass "grade prints the hints" || fail "grade prints the hints (exit $status)"
+: > "$STUB_TESTLOG"  # a program that stops before any check reports
+"$course" grade 1 > "$tmp/grade.txt" 2>&1
+[ "$(head -n 1 "$tmp/grade.txt")" = "Task 1 does not pass yet: its test program stopped before any check could report (a crash?)." ] &&
+  pass "grade on a crash" || fail "grade on a crash: $(cat "$tmp/grade.txt")"
 STUB_TEST_STATUS=0 "$course" grade 1 > "$tmp/grade.txt" 2>&1 && [ "$(cat "$tmp/grade.txt")" = "Task 1 passes: every check holds." ] &&
   pass "grade on passing code" || fail "grade on passing code: $(cat "$tmp/grade.txt")"
 
