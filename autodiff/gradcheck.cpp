@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <sstream>
 
 #include "random.hpp"
@@ -58,8 +59,8 @@ GradcheckResult gradcheck(const std::function<Tensor(const std::vector<Tensor>&)
             v.data()[j] = saved;
             const double numeric = (fp - fm) / (2.0 * options.eps);
             const double analytic = xs[i].has_grad() ? xs[i].grad().data()[j] : 0.0;
-            const double err =
-                std::abs(analytic - numeric) / std::max({1.0, std::abs(analytic), std::abs(numeric)});
+            double err = std::abs(analytic - numeric) / std::max({1.0, std::abs(analytic), std::abs(numeric)});
+            if (std::isnan(err)) err = std::numeric_limits<double>::infinity();  // a NaN on either side fails
             if (err > res.max_error || (i == 0 && j == 0)) {
                 res.max_error = err;
                 res.worst_input = i;
