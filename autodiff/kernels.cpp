@@ -94,6 +94,7 @@ void im2col_strided(const float* x, const Window2d& win, float* cols, std::size_
 }
 
 void col2im_strided(const float* cols, const Window2d& win, float* x, std::size_t ld) {
+    // TASK 11: im2col's adjoint: walk the rows (c, i, j) and positions (oh, ow) as im2col does, adding each entry into the pixel it came from (skip padding)
     const auto H = static_cast<std::ptrdiff_t>(win.height), W = static_cast<std::ptrdiff_t>(win.width);
     const std::size_t OH = win.out_h(), OW = win.out_w();
     std::size_t r = 0;
@@ -119,6 +120,7 @@ void col2im_strided(const float* cols, const Window2d& win, float* x, std::size_
             }
         }
     }
+    // END TASK 11
 }
 
 // Plain im2col and col2im: one image's rows back to back, ld = OH·OW.

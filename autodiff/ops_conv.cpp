@@ -189,6 +189,7 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, Size2 s
     // Kept: all N images' columns, group after group. Otherwise one group's, reused.
     Array cols = Array::from_shape({keep ? N : G, K, P});
     Array wide = G > 1 ? Array::from_shape({O, G * P}) : Array();  // y of a group, images side by side
+    // TASK 11: for each image n: its columns im2col(x_n) (kept in cols when keep), then y_n = b + W · columns, one gemm
     for (std::size_t n0 = 0; n0 < N; n0 += G) {
         const std::size_t count = std::min(G, N - n0), width = count * P;  // the last group may be short
         float* cg = cols.data() + (keep ? n0 * K * P : 0);                // (K, width)
@@ -201,6 +202,7 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, Size2 s
             for (std::size_t o = 0; o < O; ++o)
                 std::copy_n(out + o * width + i * P, P, y.data() + ((n0 + i) * O + o) * P);
     }
+    // END TASK 11
     if (!keep) cols = Array();  // nothing reads them again
 
     std::vector<Tensor> inputs{x, weight};
@@ -217,6 +219,7 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, Size2 s
                       }
                       Array g_wide = G > 1 ? Array::from_shape({O, G * P}) : Array();
                       Array dcols = need_x ? Array::from_shape({K, G * P}) : Array();
+                      // TASK 11: for each image n: dW += g_n · colsᵀ (the kept columns); dx_n = col2im(Wᵀ · g_n) into a zeroed dx_n
                       for (std::size_t n0 = 0; n0 < N && (need_x || need_w); n0 += G) {
                           const std::size_t count = std::min(G, N - n0), width = count * P;
                           const float* gg = g.data() + n0 * O * P;  // the group's g as (O, width)
@@ -239,6 +242,7 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, Size2 s
                               }
                           }
                       }
+                      // END TASK 11
                       if (need_x) x.add_grad(std::move(dx));
                       if (need_w) weight.add_grad(std::move(dw));
                       if (bias.defined() && bias.requires_grad()) bias.add_grad(bias_grad(g, N, O, P));

@@ -22,8 +22,10 @@ Tensor add(const Tensor& a, const Tensor& b) {
     broadcast_shape("add", a.shape(), b.shape());
     Array out = zip(a.value(), b.value(), [](float av, float bv) { return av + bv; });
     return record("add", std::move(out), {a, b}, [a, b](const Array& g, const Array&) {
+        // TASK 2: each input that requires grad gets g, summed back to its own shape
         if (a.requires_grad()) a.add_grad(sum_to(g, a.shape()));
         if (b.requires_grad()) b.add_grad(sum_to(g, b.shape()));
+        // END TASK 2
     });
 }
 
@@ -43,8 +45,10 @@ Tensor mul(const Tensor& a, const Tensor& b) {
     const auto times = [](float u, float v) { return u * v; };
     Array out = zip(a.value(), b.value(), times);
     return record("mul", std::move(out), {a, b}, [a, b, times](const Array& g, const Array&) {
+        // TASK 2: da = g * b and db = g * a, each summed back to its input's shape (zip multiplies)
         if (a.requires_grad()) a.add_grad(sum_to(zip(g, b.value(), times), a.shape()));
         if (b.requires_grad()) b.add_grad(sum_to(zip(g, a.value(), times), b.shape()));
+        // END TASK 2
     });
 }
 
@@ -53,6 +57,7 @@ Tensor div(const Tensor& a, const Tensor& b) {
     broadcast_shape("div", a.shape(), b.shape());
     Array out = zip(a.value(), b.value(), [](float av, float bv) { return av / bv; });
     return record("div", std::move(out), {a, b}, [a, b](const Array& g, const Array&) {
+        // TASK 1: da = g / b and db = -g * a / b², each summed back to its input's shape
         if (a.requires_grad()) {
             a.add_grad(sum_to(zip(g, b.value(), [](float gv, float bv) { return gv / bv; }), a.shape()));
         }
@@ -60,6 +65,7 @@ Tensor div(const Tensor& a, const Tensor& b) {
             const Array ga = zip(g, a.value(), [](float gv, float av) { return gv * av; });  // g * a
             b.add_grad(sum_to(zip(ga, b.value(), [](float gav, float bv) { return -gav / (bv * bv); }), b.shape()));
         }
+        // END TASK 1
     });
 }
 
@@ -102,13 +108,21 @@ Tensor div(float s, const Tensor& x) {
 // exp: y = e^x                 dx = g * y            (saves y)
 Tensor exp(const Tensor& x) {
     Array out = xt::exp(x.value());
-    return record("exp", std::move(out), {x}, [x](const Array& g, const Array& y) { x.add_grad(g * y); });
+    return record("exp", std::move(out), {x}, [x](const Array& g, const Array& y) {
+        // TASK 1: dx = g * y: the output y = e^x is its own derivative
+        x.add_grad(g * y);
+        // END TASK 1
+    });
 }
 
 // log: y = ln x                dx = g / x
 Tensor log(const Tensor& x) {
     Array out = xt::log(x.value());
-    return record("log", std::move(out), {x}, [x](const Array& g, const Array&) { x.add_grad(g / x.value()); });
+    return record("log", std::move(out), {x}, [x](const Array& g, const Array&) {
+        // TASK 1: dx = g / x
+        x.add_grad(g / x.value());
+        // END TASK 1
+    });
 }
 
 // sqrt: y = √x                 dx = g / (2y)         (saves y)
@@ -123,7 +137,9 @@ Tensor sqrt(const Tensor& x) {
 Tensor pow(const Tensor& x, float p) {
     Array out = xt::pow(x.value(), p);
     return record("pow", std::move(out), {x}, [x, p](const Array& g, const Array&) {
+        // TASK 1: dx = g * p * x^(p-1)
         x.add_grad(g * p * xt::pow(x.value(), p - 1.0f));
+        // END TASK 1
     });
 }
 
@@ -166,7 +182,9 @@ Tensor leaky_relu(const Tensor& x, float slope) {
 Tensor sigmoid(const Tensor& x) {
     Array out = map(x.value(), [](float v) { return kernels::sigmoid(v); });
     return record("sigmoid", std::move(out), {x}, [x](const Array& g, const Array& y) {
+        // TASK 1: dx = g * y * (1 - y), from the saved output y (zip pairs g with y element by element)
         x.add_grad(zip(g, y, [](float gv, float yv) { return gv * yv * (1.0f - yv); }));
+        // END TASK 1
     });
 }
 
@@ -176,7 +194,9 @@ Tensor sigmoid(const Tensor& x) {
 Tensor tanh(const Tensor& x) {
     Array out = map(x.value(), [](float v) { return kernels::tanh(v); });
     return record("tanh", std::move(out), {x}, [x](const Array& g, const Array& y) {
+        // TASK 1: dx = g * (1 - y²), from the saved output y
         x.add_grad(zip(g, y, [](float gv, float yv) { return gv * (1.0f - yv * yv); }));
+        // END TASK 1
     });
 }
 

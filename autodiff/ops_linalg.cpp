@@ -43,14 +43,18 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
     if (b.shape()[0] != K)
         throw ShapeError("matmul: shape mismatch " + shape_str(a.shape()) + " x " + shape_str(b.shape()));
     Array out = Array::from_shape({M, N});
+    // TASK 5: out = a · b with one gemm call (kernels.hpp: gemm(trans_a, trans_b, m, n, k, A, B, C))
     gemm(false, false, M, N, K, a.value().data(), b.value().data(), out.data());
+    // END TASK 5
     return record("matmul", std::move(out), {a, b}, [a, b, M, K, N](const Array& g, const Array&) {
+        // TASK 5: da = g · bᵀ (gemm reading b transposed), db = aᵀ · g (add_product_to_grad), each if it requires grad
         if (a.requires_grad()) {
             Array da = Array::from_shape({M, K});
             gemm(false, true, M, K, N, g.data(), b.value().data(), da.data());
             a.add_grad(std::move(da));
         }
         if (b.requires_grad()) add_product_to_grad(b, true, false, K, N, M, a.value().data(), g.data());
+        // END TASK 5
     });
 }
 
@@ -71,15 +75,18 @@ Tensor linear(const Tensor& x, const Tensor& w, const Tensor& b) {
 
     // Start each row of y as b, then let sgemm add x · wᵀ onto it (w read transposed in place).
     Array y = Array::from_shape({N, out_features});
+    // TASK 5: copy b into every row of y (if there is a bias), then one gemm adds x · wᵀ onto y (accumulate = has_bias)
     if (has_bias) {
         for (std::size_t n = 0; n < N; ++n) std::copy_n(b.value().data(), out_features, y.data() + n * out_features);
     }
     gemm(false, true, N, out_features, in, x.value().data(), w.value().data(), y.data(), has_bias);
+    // END TASK 5
 
     std::vector<Tensor> inputs{x, w};
     if (has_bias) inputs.push_back(b);
     return record("linear", std::move(y), std::move(inputs),
                   [x, w, b, N, in, out_features](const Array& g, const Array&) {
+                      // TASK 5: dx = g · w, dw = gᵀ · x (add_product_to_grad), db = the sum of g's rows; each if needed
                       if (x.requires_grad()) {
                           Array dx = Array::from_shape({N, in});
                           gemm(false, false, N, in, out_features, g.data(), w.value().data(), dx.data());
@@ -97,6 +104,7 @@ Tensor linear(const Tensor& x, const Tensor& w, const Tensor& b) {
                           }
                           b.add_grad(std::move(db));
                       }
+                      // END TASK 5
                   });
 }
 

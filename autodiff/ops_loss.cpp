@@ -84,6 +84,7 @@ Tensor softmax(const Tensor& x, std::ptrdiff_t axis) {
     float* ys = out.data();
     const std::size_t n = rows.n, stride = rows.inner;
     rows.for_each_row([&](std::size_t start) {
+        // TASK 4: y = e^(x - m) / Σ e^(x - m) along the row (elements `stride` apart), m = row_max: never e^(huge)
         const float* xr = xs + start;
         float* yr = ys + start;
         const float m = row_max(xr, n, stride);
@@ -94,17 +95,20 @@ Tensor softmax(const Tensor& x, std::ptrdiff_t axis) {
         }
         const float inv_s = 1.0f / s;
         for (std::size_t k = 0; k < n; ++k) yr[k * stride] *= inv_s;
+        // END TASK 4
     });
     return record("softmax", std::move(out), {x}, [x, rows](const Array& g, const Array& y) {
         Array dx = Array::from_shape(y.shape());
         const std::size_t n = rows.n, stride = rows.inner;
         rows.for_each_row([&](std::size_t start) {
+            // TASK 4: dx = y ⊙ (g - Σ g ⊙ y), the sum over the row
             const float* gr = g.data() + start;
             const float* yr = y.data() + start;
             float* dr = dx.data() + start;
             float dot = 0.0f;  // Σ g ⊙ y over the row
             for (std::size_t k = 0; k < n; ++k) dot += gr[k * stride] * yr[k * stride];
             for (std::size_t k = 0; k < n; ++k) dr[k * stride] = yr[k * stride] * (gr[k * stride] - dot);
+            // END TASK 4
         });
         x.add_grad(std::move(dx));
     });
@@ -119,6 +123,7 @@ Tensor log_softmax(const Tensor& x, std::ptrdiff_t axis) {
     float* ys = out.data();
     const std::size_t n = rows.n, stride = rows.inner;
     rows.for_each_row([&](std::size_t start) {
+        // TASK 4: y = (x - m) - log Σ e^(x - m) along the row, m = row_max
         const float* xr = xs + start;
         float* yr = ys + start;
         const float m = row_max(xr, n, stride);
@@ -126,17 +131,20 @@ Tensor log_softmax(const Tensor& x, std::ptrdiff_t axis) {
         for (std::size_t k = 0; k < n; ++k) s += std::exp(xr[k * stride] - m);
         const float log_s = std::log(s);
         for (std::size_t k = 0; k < n; ++k) yr[k * stride] = (xr[k * stride] - m) - log_s;
+        // END TASK 4
     });
     return record("log_softmax", std::move(out), {x}, [x, rows](const Array& g, const Array& y) {
         Array dx = Array::from_shape(y.shape());
         const std::size_t n = rows.n, stride = rows.inner;
         rows.for_each_row([&](std::size_t start) {
+            // TASK 4: dx = g - e^y ⊙ Σ g, the sum over the row (e^y is the softmax)
             const float* gr = g.data() + start;
             const float* yr = y.data() + start;
             float* dr = dx.data() + start;
             float sum_g = 0.0f;  // Σ g over the row
             for (std::size_t k = 0; k < n; ++k) sum_g += gr[k * stride];
             for (std::size_t k = 0; k < n; ++k) dr[k * stride] = gr[k * stride] - std::exp(yr[k * stride]) * sum_g;
+            // END TASK 4
         });
         x.add_grad(std::move(dx));
     });
@@ -251,6 +259,7 @@ Tensor cross_entropy(const Tensor& logits, const Indices& labels, Reduction redu
                       const LossGrad gl(g, reduction, N);
                       const float* x = logits.value().data();
                       Array dx = Array::from_shape(logits.shape());
+                      // TASK 4: row r: dx_rj = (softmax(x_r)_j - q_j) · gl[r], softmax = e^(x - max) / sum from stats[r]
                       for (std::size_t r = 0; r < N; ++r) {
                           const float* xr = x + r * C;
                           float* dr = dx.data() + r * C;
@@ -259,6 +268,7 @@ Tensor cross_entropy(const Tensor& logits, const Indices& labels, Reduction redu
                               dr[j] = (std::exp(xr[j] - stats[r].max) * inv_s - w_each) * gr;
                           dr[labels[r]] -= w_label * gr;
                       }
+                      // END TASK 4
                       logits.add_grad(std::move(dx));
                   });
 }

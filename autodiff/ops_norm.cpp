@@ -127,12 +127,13 @@ Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& run
     return record("batch_norm", std::move(y), std::move(inputs),
                   [x, weight, bias, d, training, mu = std::move(mu), invstd = std::move(invstd),
                    w = std::move(w)](const Array& g, const Array&) {
+                      // Σ g and Σ g x̂ per channel: the bias and weight gradients, and the two sums in dx.
+                      std::vector<double> sum_g(d.C, 0.0), sum_gx(d.C, 0.0);
+                      // TASK 8: per channel Σ g and Σ g x̂; then dx = invstd·w·(g − Σg/M − x̂·Σgx̂/M) in training, invstd·w·g in eval
                       // x̂ is recomputed from x, μ and invstd rather than kept from the forward.
                       const float* xs = x.value().data();
                       const float* gs = g.data();
                       auto xhat = [&](std::size_t i, std::size_t c) { return (xs[i] - mu[c]) * invstd[c]; };
-                      // Σ g and Σ g x̂ per channel: the bias and weight gradients, and the two sums in dx.
-                      std::vector<double> sum_g(d.C, 0.0), sum_gx(d.C, 0.0);
                       for (std::size_t n = 0; n < d.N; ++n)
                           for (std::size_t c = 0; c < d.C; ++c)
                               for (std::size_t s = 0, i = (n * d.C + c) * d.S; s < d.S; ++s, ++i) {
@@ -155,6 +156,7 @@ Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& run
                               }
                           x.add_grad(std::move(dx));
                       }
+                      // END TASK 8
                       auto to_array = [](const std::vector<double>& v) {
                           Array a = Array::from_shape({v.size()});
                           for (std::size_t c = 0; c < v.size(); ++c) a.data()[c] = static_cast<float>(v[c]);

@@ -56,6 +56,7 @@ Array sum_along(const Array& x, std::size_t axis, bool keepdims, float scale) {
 
 // The backward of sum_along: dx[o, k, i] = scale * g[o, i] for every k.
 Array spread_along(const Array& g, const Shape& x_shape, std::size_t axis, float scale) {
+    // TASK 4: copy scale * g[o, i] to every k of x's shape seen as (outer, n, inner) (AxisSplit, offsets above)
     const AxisSplit s(x_shape, axis);
     Array dx = Array::from_shape(x_shape);
     const float* gs = g.data();
@@ -66,6 +67,7 @@ Array spread_along(const Array& g, const Shape& x_shape, std::size_t axis, float
             for (std::size_t i = 0; i < s.inner; ++i) dst[i] = scale * gs[o * s.inner + i];
         }
     return dx;
+    // END TASK 4
 }
 
 // Σ of every element, accumulated in double so long sums keep float precision.
@@ -82,9 +84,11 @@ float sum_all(const Array& x) {
 Tensor sum(const Tensor& x) {
     Array out(sum_all(x.value()));
     return record("sum", std::move(out), {x}, [x](const Array& g, const Array&) {
+        // TASK 4: every element of x gets the one number g() (Array::from_shape, then fill)
         Array dx = Array::from_shape(x.shape());
         dx.fill(g());
         x.add_grad(std::move(dx));
+        // END TASK 4
     });
 }
 
@@ -102,9 +106,11 @@ Tensor mean(const Tensor& x) {
     const float count = static_cast<float>(x.size());
     Array out(sum_all(x.value()) / count);
     return record("mean", std::move(out), {x}, [x, count](const Array& g, const Array&) {
+        // TASK 4: every element of x gets g() / count
         Array dx = Array::from_shape(x.shape());
         dx.fill(g() / count);
         x.add_grad(std::move(dx));
+        // END TASK 4
     });
 }
 
@@ -157,6 +163,7 @@ Tensor max(const Tensor& x, std::ptrdiff_t axis, bool keepdims) {
         }
     return record("max_axis", std::move(out), {x},
                   [x, s, argmax = std::move(argmax)](const Array& g, const Array&) {
+                      // TASK 4: g[o, i] goes to the saved maximal k, argmax[o·inner + i]; every other element gets 0
                       Array dx = xt::zeros<float>(x.shape());
                       const float* gs = g.data();
                       float* ds = dx.data();
@@ -166,6 +173,7 @@ Tensor max(const Tensor& x, std::ptrdiff_t axis, bool keepdims) {
                               ds[(o * s.n + argmax[j]) * s.inner + i] = gs[j];
                           }
                       x.add_grad(std::move(dx));
+                      // END TASK 4
                   });
 }
 

@@ -31,6 +31,7 @@ Shape broadcast_shape(const char* op, const Shape& a, const Shape& b) {
 
 Array sum_to(const Array& g, const Shape& shape) {
     if (g.shape() == shape) return g;
+    // TASK 2: add every element of g into the element of `shape` it was broadcast from
     // Walk g in row-major order and add each element into the output element it
     // was broadcast from. Axes that broadcasting added or stretched get output
     // stride 0, so all their elements land on the same output element.
@@ -61,6 +62,7 @@ Array sum_to(const Array& g, const Shape& shape) {
         }
     }
     return out;
+    // END TASK 2
 }
 
 std::size_t normalize_axis(const char* op, std::ptrdiff_t axis, const Shape& shape) {

@@ -16,7 +16,12 @@ Tape& Tape::current() {
 }
 
 bool grad_enabled() { return g_grad_enabled; }
-NoGrad::NoGrad() : previous_(g_grad_enabled) { g_grad_enabled = false; }
+NoGrad::NoGrad() {
+    // TASK 3: remember in previous_ whether recording is on (the destructor puts it back), then switch it off
+    previous_ = g_grad_enabled;
+    g_grad_enabled = false;
+    // END TASK 3
+}
 NoGrad::~NoGrad() { g_grad_enabled = previous_; }
 
 void Tape::clear() {
@@ -38,10 +43,12 @@ Tensor Tape::push(const char* op, Array value, std::vector<Tensor> inputs, Backw
 }
 
 Tensor record(const char* op, Array value, std::vector<Tensor> inputs, BackwardFn backward) {
+    // TASK 3: push the op onto the current tape only if recording is on and some input requires grad; else a constant
     const bool needs_grad =
         grad_enabled() && std::any_of(inputs.begin(), inputs.end(), [](const Tensor& t) { return t.requires_grad(); });
     if (!needs_grad) return Tensor(std::move(value));
     return Tape::current().push(op, std::move(value), std::move(inputs), std::move(backward));
+    // END TASK 3
 }
 
 void Tape::release(TapeEntry& e) {
@@ -91,6 +98,7 @@ void Tape::run_backward(const Tensor& root, const Array& seed, bool retain_graph
 
     // Tape order is a topological order: every input was recorded before the
     // op that reads it, so walking backwards visits each op after all its users.
+    // TASK 3: from entry `start` down to 0, call each live entry's backward with its output's grad and value
     for (std::size_t i = start + 1; i-- > 0;) {
         TapeEntry& e = entries_[i];
         if (e.freed) continue;
@@ -100,6 +108,7 @@ void Tape::run_backward(const Tensor& root, const Array& seed, bool retain_graph
             if (in.requires_grad()) check_walkable(in, generation_);
         e.backward(out.grad(), out.value());
     }
+    // END TASK 3
     if (retain_graph) return;
     // Release what this sweep walked, and every entry whose output was dropped.
     for (std::size_t i = 0; i < entries_.size(); ++i) {

@@ -88,6 +88,7 @@ void Tensor::add_grad(Array g) const {
         throw std::logic_error("add_grad: " + label() + " holds a gradient of shape " + shape_str(n.grad.shape()) +
                                " from before its value was replaced; its new gradient has shape " +
                                shape_str(g.shape()) + " (make a new tensor instead of replacing the value)");
+    // TASK 3: accumulate: grad += g if a gradient is there already, else g becomes the gradient (set has_grad)
     if (n.has_grad) {  // grad += g, one loop
         float* acc = n.grad.data();
         const float* add = g.data();
@@ -96,6 +97,7 @@ void Tensor::add_grad(Array g) const {
         n.grad = std::move(g);
         n.has_grad = true;
     }
+    // END TASK 3
 }
 
 // Every element +0.0f? The bits of a block of 256 floats are OR-ed together (a
@@ -115,7 +117,11 @@ float* Tensor::zeroed_grad_buffer() const {
     return p;
 }
 
-Tensor Tensor::detach() const { return Tensor(value(), false); }
+Tensor Tensor::detach() const {
+    // TASK 3: a new leaf with the same value that does not require grad: nothing flows back through it
+    return Tensor(value(), false);
+    // END TASK 3
+}
 
 const std::string& Tensor::name() const { return get().name; }
 

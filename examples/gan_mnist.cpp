@@ -1,6 +1,8 @@
 // gan_mnist.cpp — a plain GAN (Goodfellow et al. 2014) on MNIST. The generator
-// turns noise z into an image; the discriminator judges images. Diff this file
-// against cgan_mnist.cpp to see exactly what conditioning on the label adds.
+// turns noise z into an image; the discriminator judges images. Its training
+// step is train_step in examples/common/gan_step.cpp. Diff this file against
+// cgan_mnist.cpp (and gan_step.cpp against cgan_step.cpp) to see exactly what
+// conditioning on the label adds.
 //
 //   gan_mnist [--epochs 30] [--arch mlp|dcgan|article|paper] ...   (--help lists all)
 //
@@ -8,6 +10,7 @@
 // (fixed noise), samples.png (the latest), checkpoint.safetensors.
 #include "autodiff/autodiff.hpp"
 #include "examples/common/gan_loop.hpp"
+#include "examples/common/gan_step.hpp"
 #include "examples/common/models.hpp"
 #include "nn/nn.hpp"
 
@@ -15,40 +18,6 @@ using namespace xgrad;
 using namespace xgrad::examples;
 
 namespace {
-
-// One training iteration: a discriminator step, then a generator step.
-//   x_real (B, 784) real images.
-StepLosses train_step(GeneratorNet& gen, DiscriminatorNet& disc, nn::Optimizer& opt_gen, nn::Optimizer& opt_disc,
-                      const Tensor& x_real, const GanOptions& opt, Generator& rng) {
-    const std::size_t batch = x_real.shape()[0];
-    const Tensor ones(xt::ones<float>({batch, std::size_t{1}}));
-    const Tensor zeros(xt::zeros<float>({batch, std::size_t{1}}));
-
-    // The generator draws a batch.
-    const Tensor z(rng.normal_array({batch, std::size_t(opt.z_dim)}));
-    const Tensor fake = gen(z, Tensor());
-
-    // Discriminator step: real images -> 1, generated ones -> 0.
-    // fake.detach(): this step must not send gradients into the generator.
-    const DiscOutput real_out = disc(x_real, Tensor());
-    const DiscOutput fake_out = disc(fake.detach(), Tensor());
-    Tensor d_loss = bce_with_logits(real_out.logit, ones) + bce_with_logits(fake_out.logit, zeros);
-    opt_disc.zero_grad();
-    d_loss.backward();
-    opt_disc.step();
-
-    // Generator step (non-saturating loss): make the updated discriminator
-    // call the same fakes real. The discriminator is frozen, so no gradient work
-    // is spent on its weights; the gradient still flows through it to `fake`.
-    disc.requires_grad(false);
-    const DiscOutput judged = disc(fake, Tensor());
-    Tensor g_loss = bce_with_logits(judged.logit, ones);
-    opt_gen.zero_grad();
-    g_loss.backward();
-    opt_gen.step();
-    disc.requires_grad(true);
-    return {d_loss.item(), g_loss.item()};
-}
 
 // Build the networks and their optimizers, and hand them with one training step
 // and the sample grid's drawing to the loop (gan_loop.hpp), which does the rest.

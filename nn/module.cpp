@@ -43,8 +43,10 @@ Tensor Module::register_buffer(std::string name, Tensor t) {
 }
 
 void Module::collect(const std::string& prefix, bool buffers, NamedTensors& out) const {
+    // TASK 7: this module's own tensors as prefix + name, then each child's, walked with prefix + child name + "."
     for (const auto& [name, t] : buffers ? buffers_ : params_) out.emplace_back(prefix + name, t);
     for (const auto& [name, child] : children_) child->collect(prefix + name + ".", buffers, out);
+    // END TASK 7
 }
 
 namespace {

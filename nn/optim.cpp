@@ -202,6 +202,7 @@ std::vector<Optimizer::Slot> SGD::slots() const {
 //   buf = g (first step)  or  μ·buf + (1 - dampening)·g
 //   w -= lr·(g + μ·buf) (nesterov)  or  lr·buf  (or lr·g without momentum)
 void SGD::update(Tensor& p, ParamState& st) {
+    // TASK 7: g = grad + wd·w; without momentum w -= lr·g; with it buf = g (first step) or μ·buf + (1 − dampening)·g, then w -= lr·buf (lr·(g + μ·buf) with nesterov)
     const std::size_t n = p.size();
     float* w = p.mutable_value().data();
     const float* grad = p.grad().data();
@@ -219,6 +220,7 @@ void SGD::update(Tensor& p, ParamState& st) {
         buf[i] = first ? g : mu * buf[i] + (1.0f - damp) * g;
         w[i] -= lr * (opt_.nesterov ? g + mu * buf[i] : buf[i]);
     }
+    // END TASK 7
 }
 
 // ---------------------------------------------------------------- Adam
@@ -251,6 +253,7 @@ std::vector<Optimizer::Slot> Adam::slots() const {
 //   m = β1·m + (1 - β1)·g             v = β2·v + (1 - β2)·g²
 //   w -= lr/(1 - β1^t) · m / (√v / √(1 - β2^t) + eps)     (= lr·m̂/(√v̂ + eps))
 void Adam::update(Tensor& p, ParamState& st) {
+    // TASK 7: state step, exp_avg, exp_avg_sq (zeros at first); t += 1; m, v moving averages of g and g²; w -= lr/(1 − β1^t) · m / (√v / √(1 − β2^t) + eps)
     if (st.empty()) {
         st["step"] = Array(0.0f);
         st["exp_avg"] = zeros_like(p.value());
@@ -276,6 +279,7 @@ void Adam::update(Tensor& p, ParamState& st) {
         v[i] = b2 * v[i] + (1.0f - b2) * g * g;
         w[i] -= step_size * (m[i] / (std::sqrt(v[i]) / bc2_sqrt + eps));
     }
+    // END TASK 7
 }
 
 }  // namespace xgrad::nn

@@ -2,6 +2,9 @@
 // backward, naming the input and element where it is worst.
 #include "check.hpp"
 
+#include <cmath>
+#include <limits>
+
 using namespace xgrad;
 
 namespace {
@@ -38,6 +41,27 @@ TEST_CASE("gradcheck catches a wrong backward and says where") {
     CHECK(r.numeric == doctest::Approx(2.0 * r.analytic).epsilon(1e-2));
     CHECK(r.max_error == doctest::Approx(0.5).epsilon(1e-2));  // |a - 2a| / |2a|
     CHECK(r.report().rfind("gradcheck FAILED: max error 0.5", 0) == 0);
+}
+
+// x² whose backward writes NaN into the gradient of its last element only.
+Tensor nan_square(const Tensor& x) {
+    Array out = x.value() * x.value();
+    return record("nan_square", std::move(out), {x}, [x](const Array& g, const Array&) {
+        Array dx = 2.0f * g * x.value();
+        dx.data()[dx.size() - 1] = std::numeric_limits<float>::quiet_NaN();
+        x.add_grad(dx);
+    });
+}
+
+TEST_CASE("gradcheck fails a NaN gradient, wherever it is") {
+    // NaN compares false with everything, so a plain "err > worst" would skip it
+    // unless it came first; the check counts a NaN error as infinitely wrong.
+    auto r = gradcheck([](const std::vector<Tensor>& v) { return nan_square(v[0]); },
+                       {Tensor(Array{0.5f, -1.f, 2.f})});
+    CHECK_FALSE(r.ok);
+    CHECK(r.worst_element == 2);
+    CHECK(std::isinf(r.max_error));
+    CHECK(std::isnan(r.analytic));
 }
 
 TEST_CASE("gradcheck on a scalar output uses it directly") {
