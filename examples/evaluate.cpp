@@ -46,8 +46,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr std::size_t kClasses = 10;
-
 // Everything evaluate reports: one row of the table, one key of the JSON each.
 struct Evaluation {
     std::string source;                   // the checkpoint's path, or "real test set"

@@ -62,7 +62,6 @@ const char* const kUsage =
     "  --steps N     images per walk, 2 to 32 (default: 10)\n"
     "  --overwrite   replace pictures already in --out\n";
 
-constexpr std::size_t kClasses = 10;
 constexpr std::size_t kSide = 28;          // the digits are kSide x kSide
 constexpr std::size_t kStyleColumns = 10;  // noise vectors in the style grid
 constexpr std::size_t kWalks = 8;          // rows of the znoise picture of a GAN (or of one --label)

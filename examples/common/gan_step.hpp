@@ -15,9 +15,6 @@
 
 namespace xgrad::examples {
 
-// The conditional networks' label count: the ten digits.
-constexpr std::size_t kClasses = 10;
-
 // The plain GAN's step (gan_mnist). x_real (B, 784) real images, in the generator's
 // range; the noise is drawn from rng (z_dim from opt). Returns the two losses.
 StepLosses train_step(GeneratorNet& gen, DiscriminatorNet& disc, nn::Optimizer& opt_gen, nn::Optimizer& opt_disc,

@@ -34,6 +34,9 @@
 
 namespace xgrad::examples {
 
+// The conditional networks' label count: MNIST's (and Fashion-MNIST's) ten classes.
+constexpr std::size_t kClasses = 10;
+
 enum class Arch { mlp, article, paper, dcgan };
 // "mlp" | "dcgan" | "article" | "paper";
 // std::invalid_argument "unknown --arch 'x' (use mlp, dcgan, article or paper)".

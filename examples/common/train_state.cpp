@@ -422,9 +422,6 @@ TrainState read_train_settings(const std::string& path) {
     return state;
 }
 
-// cgan_mnist's generator takes the one-hot label over the ten classes.
-constexpr std::size_t kLabelClasses = 10;
-
 SavedGenerator load_saved_generator(const std::string& path, const std::string& tool) {
     SavedGenerator g;
     g.state = read_train_settings(path);
@@ -452,7 +449,7 @@ SavedGenerator load_saved_generator(const std::string& path, const std::string& 
     g.range = pixel_range(arch);
 
     Generator init(0);  // the initial weights do not matter: the checkpoint overwrites every one
-    g.net = make_generator(arch, g.z_dim, g.conditional ? kLabelClasses : 0, init);
+    g.net = make_generator(arch, g.z_dim, g.conditional ? kClasses : 0, init);
     load_generator_weights(path, *g.net);
     return g;
 }
