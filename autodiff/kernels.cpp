@@ -62,31 +62,88 @@ void gemm(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t 
 
 // Both walk the column matrix row by row: row (c, i, j) is tap (i, j) of channel c,
 // and along the row, output position (oh, ow) reads input row ih = oh·sh − ph + i·dh
-// and column iw = ow·sw − pw + j·dw. Signed arithmetic, because padding makes the
-// first positions negative. Row r starts at cols + r·ld.
+// and column iw = ow·sw + off, off = j·dw − pw. Signed arithmetic, because padding
+// makes the first positions negative. Row r starts at cols + r·ld.
+
+namespace {
+
+// The output columns [first, last) whose input column iw = ow·stride + off falls
+// inside the image [0, W); the others look into the padding. Knowing them before
+// the loop leaves the loop without a test per element, and with stride 1 (3×3
+// convolutions) makes it a plain copy or add of contiguous floats, which the
+// compiler vectorises.
+struct Inside {
+    std::size_t first, last;
+};
+Inside inside(std::ptrdiff_t off, std::size_t stride, std::size_t W, std::size_t OW) {
+    const auto s = static_cast<std::ptrdiff_t>(stride);
+    const auto ceil_div = [s](std::ptrdiff_t a) { return a <= 0 ? std::ptrdiff_t{0} : (a + s - 1) / s; };
+    const std::ptrdiff_t first = ceil_div(-off);                           // iw ≥ 0
+    const std::ptrdiff_t last = ceil_div(static_cast<std::ptrdiff_t>(W) - off);  // iw < W
+    const auto clamp = [OW](std::ptrdiff_t v) { return std::min(static_cast<std::size_t>(v), OW); };
+    return {clamp(first), std::max(clamp(first), clamp(last))};
+}
+
+// One row of cols when the window moves by 1 both ways and the output rows are as long
+// as the image's (a "same" convolution: 3×3, stride 1, padding 1). Then output
+// position q = oh·OW + ow reads pixel q + shift of the plane, shift = ih_off·W + off,
+// for every position inside the image: those are one block of consecutive pixels,
+// copied at once. The copy also fills the positions whose column falls off the
+// left or right edge (with the neighbouring row's pixels); they are zeroed after.
+void im2col_same_rows(const float* plane, std::size_t H, std::size_t W, std::ptrdiff_t ih_off, std::ptrdiff_t off,
+                      float* out) {
+    const std::size_t n = H * W;                        // positions: OH·OW = H·W
+    const Inside rows_in = inside(ih_off, 1, H, H);     // output rows whose input row is inside
+    const Inside cols_in = inside(off, 1, W, W);
+    if (rows_in.first == rows_in.last || cols_in.first == cols_in.last) {
+        std::fill(out, out + n, 0.0f);
+        return;
+    }
+    const std::size_t begin = rows_in.first * W + cols_in.first, end = (rows_in.last - 1) * W + cols_in.last;
+    const std::ptrdiff_t shift = ih_off * static_cast<std::ptrdiff_t>(W) + off;
+    std::fill(out, out + begin, 0.0f);
+    std::copy(plane + (static_cast<std::ptrdiff_t>(begin) + shift), plane + (static_cast<std::ptrdiff_t>(end) + shift),
+              out + begin);
+    std::fill(out + end, out + n, 0.0f);
+    // The columns off the edges, a column at a time (a row at a time would be a
+    // memset call for one or two floats, thousands of times per image).
+    for (std::size_t ow = 0; ow < cols_in.first; ++ow)
+        for (std::size_t oh = rows_in.first; oh < rows_in.last; ++oh) out[oh * W + ow] = 0.0f;
+    for (std::size_t ow = cols_in.last; ow < W; ++ow)
+        for (std::size_t oh = rows_in.first; oh < rows_in.last; ++oh) out[oh * W + ow] = 0.0f;
+}
+
+}  // namespace
+
 void im2col_strided(const float* x, const Window2d& win, float* cols, std::size_t ld) {
-    const auto H = static_cast<std::ptrdiff_t>(win.height), W = static_cast<std::ptrdiff_t>(win.width);
-    const std::size_t OH = win.out_h(), OW = win.out_w();
+    const auto H = static_cast<std::ptrdiff_t>(win.height);
+    const std::size_t W = win.width, OH = win.out_h(), OW = win.out_w(), sw = win.stride.w;
+    const bool same_rows = win.stride.h == 1 && sw == 1 && OH == win.height && OW == W;
     std::size_t r = 0;  // the row of cols: (c·kh + i)·kw + j
     for (std::size_t c = 0; c < win.channels; ++c) {
-        const float* plane = x + c * win.height * win.width;
+        const float* plane = x + c * win.height * W;
         for (std::size_t i = 0; i < win.kernel.h; ++i) {
             for (std::size_t j = 0; j < win.kernel.w; ++j, ++r) {
+                const auto off = static_cast<std::ptrdiff_t>(j * win.dilation.w) -
+                                 static_cast<std::ptrdiff_t>(win.padding.w);
                 float* out = cols + r * ld;
-                for (std::size_t oh = 0; oh < OH; ++oh) {
+                if (same_rows) {
+                    const auto ih_off = static_cast<std::ptrdiff_t>(i * win.dilation.h) -
+                                        static_cast<std::ptrdiff_t>(win.padding.h);
+                    im2col_same_rows(plane, win.height, W, ih_off, off, out);
+                    continue;
+                }
+                // Zeros first, all at once, for every position that looks into the padding;
+                // then the positions inside the image, a row of the output at a time.
+                std::fill(out, out + OH * OW, 0.0f);
+                const Inside cols_in = inside(off, sw, W, OW);
+                for (std::size_t oh = 0; oh < OH; ++oh, out += OW) {
                     const auto ih = static_cast<std::ptrdiff_t>(oh * win.stride.h + i * win.dilation.h) -
                                     static_cast<std::ptrdiff_t>(win.padding.h);
-                    if (ih < 0 || ih >= H) {  // the whole output row looks into padding
-                        std::fill(out, out + OW, 0.0f);
-                        out += OW;
-                        continue;
-                    }
-                    const float* row = plane + ih * W;
-                    for (std::size_t ow = 0; ow < OW; ++ow) {
-                        const auto iw = static_cast<std::ptrdiff_t>(ow * win.stride.w + j * win.dilation.w) -
-                                        static_cast<std::ptrdiff_t>(win.padding.w);
-                        *out++ = (iw >= 0 && iw < W) ? row[iw] : 0.0f;
-                    }
+                    if (ih < 0 || ih >= H) continue;  // the whole output row looks into padding
+                    const float* row = plane + static_cast<std::size_t>(ih) * W;
+                    for (std::size_t ow = cols_in.first; ow < cols_in.last; ++ow)
+                        out[ow] = row[static_cast<std::ptrdiff_t>(ow * sw) + off];
                 }
             }
         }
@@ -95,32 +152,68 @@ void im2col_strided(const float* x, const Window2d& win, float* cols, std::size_
 
 void col2im_strided(const float* cols, const Window2d& win, float* x, std::size_t ld) {
     // TASK 11: im2col's adjoint: walk the rows (c, i, j) and positions (oh, ow) as im2col does, adding each entry into the pixel it came from (skip padding)
-    const auto H = static_cast<std::ptrdiff_t>(win.height), W = static_cast<std::ptrdiff_t>(win.width);
-    const std::size_t OH = win.out_h(), OW = win.out_w();
+    const auto H = static_cast<std::ptrdiff_t>(win.height);
+    const std::size_t W = win.width, OH = win.out_h(), OW = win.out_w(), sw = win.stride.w;
     std::size_t r = 0;
     for (std::size_t c = 0; c < win.channels; ++c) {
-        float* plane = x + c * win.height * win.width;
+        float* plane = x + c * win.height * W;
         for (std::size_t i = 0; i < win.kernel.h; ++i) {
             for (std::size_t j = 0; j < win.kernel.w; ++j, ++r) {
+                const auto off = static_cast<std::ptrdiff_t>(j * win.dilation.w) -
+                                 static_cast<std::ptrdiff_t>(win.padding.w);
+                const Inside cols_in = inside(off, sw, W, OW);
                 const float* in = cols + r * ld;
-                for (std::size_t oh = 0; oh < OH; ++oh) {
+                for (std::size_t oh = 0; oh < OH; ++oh, in += OW) {
                     const auto ih = static_cast<std::ptrdiff_t>(oh * win.stride.h + i * win.dilation.h) -
                                     static_cast<std::ptrdiff_t>(win.padding.h);
-                    if (ih < 0 || ih >= H) {
-                        in += OW;
-                        continue;
-                    }
-                    float* row = plane + ih * W;
-                    for (std::size_t ow = 0; ow < OW; ++ow, ++in) {
-                        const auto iw = static_cast<std::ptrdiff_t>(ow * win.stride.w + j * win.dilation.w) -
-                                        static_cast<std::ptrdiff_t>(win.padding.w);
-                        if (iw >= 0 && iw < W) row[iw] += *in;
+                    if (ih < 0 || ih >= H) continue;  // the whole row fell into padding
+                    float* row = plane + static_cast<std::size_t>(ih) * W;
+                    if (sw == 1 && cols_in.first < cols_in.last) {  // contiguous: one add the compiler vectorises
+                        float* dst = row + (static_cast<std::ptrdiff_t>(cols_in.first) + off);
+                        const float* src = in + cols_in.first;
+                        for (std::size_t k = 0; k < cols_in.last - cols_in.first; ++k) dst[k] += src[k];
+                    } else {
+                        for (std::size_t ow = cols_in.first; ow < cols_in.last; ++ow)
+                            row[static_cast<std::ptrdiff_t>(ow * sw) + off] += in[ow];
                     }
                 }
             }
         }
     }
     // END TASK 11
+}
+
+// col2im_strided's walk, with the entry a[r]·b[p] made where that loop reads cols.
+void col2im_outer(const float* a, const float* b, const Window2d& win, float* x) {
+    const auto H = static_cast<std::ptrdiff_t>(win.height);
+    const std::size_t W = win.width, OH = win.out_h(), OW = win.out_w(), sw = win.stride.w;
+    std::size_t r = 0;
+    for (std::size_t c = 0; c < win.channels; ++c) {
+        float* plane = x + c * win.height * W;
+        for (std::size_t i = 0; i < win.kernel.h; ++i) {
+            for (std::size_t j = 0; j < win.kernel.w; ++j, ++r) {
+                const auto off = static_cast<std::ptrdiff_t>(j * win.dilation.w) -
+                                 static_cast<std::ptrdiff_t>(win.padding.w);
+                const Inside cols_in = inside(off, sw, W, OW);
+                const float ar = a[r];
+                const float* in = b;  // row r of the product is ar times b
+                for (std::size_t oh = 0; oh < OH; ++oh, in += OW) {
+                    const auto ih = static_cast<std::ptrdiff_t>(oh * win.stride.h + i * win.dilation.h) -
+                                    static_cast<std::ptrdiff_t>(win.padding.h);
+                    if (ih < 0 || ih >= H) continue;
+                    float* row = plane + static_cast<std::size_t>(ih) * W;
+                    if (sw == 1 && cols_in.first < cols_in.last) {
+                        float* dst = row + (static_cast<std::ptrdiff_t>(cols_in.first) + off);
+                        const float* src = in + cols_in.first;
+                        for (std::size_t k = 0; k < cols_in.last - cols_in.first; ++k) dst[k] += ar * src[k];
+                    } else {
+                        for (std::size_t ow = cols_in.first; ow < cols_in.last; ++ow)
+                            row[static_cast<std::ptrdiff_t>(ow * sw) + off] += ar * in[ow];
+                    }
+                }
+            }
+        }
+    }
 }
 
 // Plain im2col and col2im: one image's rows back to back, ld = OH·OW.

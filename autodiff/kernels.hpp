@@ -153,4 +153,13 @@ void col2im(const float* cols, const Window2d& win, float* x);
 void im2col_strided(const float* x, const Window2d& win, float* cols, std::size_t ld);
 void col2im_strided(const float* cols, const Window2d& win, float* x, std::size_t ld);
 
+// col2im of an outer product, x += col2im(a · bᵀ) for a (C·kh·kw) and b (OH·OW), without
+// building the (C·kh·kw, OH·OW) matrix: each entry a[r]·b[p] is computed where col2im
+// would read it. conv2d's input gradient for a layer with one output channel is
+// col2im(Wᵀ · g_n), and with one channel Wᵀ · g_n is such a product (each entry a sum
+// of one term), so this adds the very floats col2im of sgemm's matrix would, without
+// writing and reading back a matrix 9 times the image's size (3×3 kernel). (The
+// product is rounded before the add: the build does not fuse them into an FMA.)
+void col2im_outer(const float* a, const float* b, const Window2d& win, float* x);
+
 }  // namespace xgrad::kernels

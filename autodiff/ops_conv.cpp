@@ -18,6 +18,7 @@
 namespace xgrad {
 
 using kernels::col2im;
+using kernels::col2im_outer;
 using kernels::col2im_strided;
 using kernels::gemm;
 using kernels::im2col;
@@ -218,7 +219,7 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, Size2 s
                           std::fill(dw.begin(), dw.end(), 0.0f);  // every group's product is added
                       }
                       Array g_wide = G > 1 ? Array::from_shape({O, G * P}) : Array();
-                      Array dcols = need_x ? Array::from_shape({K, G * P}) : Array();
+                      Array dcols = need_x && O > 1 ? Array::from_shape({K, G * P}) : Array();
                       // TASK 11: for each image n: dW += g_n · colsᵀ (the kept columns); dx_n = col2im(Wᵀ · g_n) into a zeroed dx_n
                       for (std::size_t n0 = 0; n0 < N && (need_x || need_w); n0 += G) {
                           const std::size_t count = std::min(G, N - n0), width = count * P;
@@ -232,6 +233,14 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, Size2 s
                           if (need_w) {  // dW += g (O, width) · colsᵀ (width, K), the columns kept by the forward
                               gemm(false, true, O, K, width, gg, cols.data() + n0 * K * P, dw.data(),
                                    /*accumulate=*/true);
+                          }
+                          if (need_x && O == 1) {  // one filter: Wᵀ · g_n is an outer product, no (K, P) matrix
+                              for (std::size_t i = 0; i < count; ++i) {
+                                  float* dxn = dx.data() + (n0 + i) * image;
+                                  std::fill(dxn, dxn + image, 0.0f);
+                                  col2im_outer(weight.value().data(), g.data() + (n0 + i) * P, win, dxn);
+                              }
+                              continue;
                           }
                           if (need_x) {  // dx_n = col2im(Wᵀ (K, O) · g_n (O, P)), the group's images at once
                               gemm(true, false, K, width, O, weight.value().data(), gg, dcols.data());

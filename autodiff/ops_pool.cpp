@@ -149,23 +149,35 @@ Tensor upsample_nearest2d(const Tensor& x, Size2 scale) {
     if (scale.h == 0 || scale.w == 0)
         throw std::invalid_argument("upsample_nearest2d: scale " + size2_str(scale) + " must be positive");
     const std::size_t planes = x.shape()[0] * x.shape()[1], H = x.shape()[2], W = x.shape()[3];
-    const std::size_t OH = H * scale.h, OW = W * scale.w;
+    const std::size_t sh = scale.h, sw = scale.w, OH = H * sh, OW = W * sw;
     Array out = Array::from_shape({x.shape()[0], x.shape()[1], OH, OW});
+    // Row by row: each input row, every pixel repeated sw times, is one output row,
+    // which is then copied sh − 1 times below itself.
     const float* xs = x.value().data();
     float* ys = out.data();
-    for (std::size_t p = 0; p < planes; ++p)
-        for (std::size_t h = 0; h < OH; ++h)
-            for (std::size_t w = 0; w < OW; ++w)
-                ys[(p * OH + h) * OW + w] = xs[(p * H + h / scale.h) * W + w / scale.w];
+    for (std::size_t r = 0; r < planes * H; ++r) {  // input row r → output rows r·sh .. r·sh + sh − 1
+        const float* in = xs + r * W;
+        float* first = ys + r * sh * OW;
+        for (std::size_t w = 0; w < W; ++w)
+            for (std::size_t k = 0; k < sw; ++k) first[w * sw + k] = in[w];
+        for (std::size_t a = 1; a < sh; ++a) std::copy_n(first, OW, first + a * OW);
+    }
     return record("upsample_nearest2d", std::move(out), {x},
-                  [x, scale, planes, H, W, OH, OW](const Array& g, const Array&) {
-                      Array dx = xt::zeros<float>(x.shape());
+                  [x, sh, sw, planes, H, W, OW](const Array& g, const Array&) {
+                      // Each dx entry is the sum of its sh × sw block of g, added from 0, row by row
+                      // and left to right within a row: g's own memory order.
+                      Array dx = Array::from_shape(x.shape());
                       float* ds = dx.data();
                       const float* gs = g.data();
-                      for (std::size_t p = 0; p < planes; ++p)
-                          for (std::size_t h = 0; h < OH; ++h)
-                              for (std::size_t w = 0; w < OW; ++w)
-                                  ds[(p * H + h / scale.h) * W + w / scale.w] += gs[(p * OH + h) * OW + w];
+                      for (std::size_t r = 0; r < planes * H; ++r) {  // input row r ← g rows r·sh ..
+                          const float* block = gs + r * sh * OW;
+                          for (std::size_t w = 0; w < W; ++w) {
+                              float sum = 0.0f;
+                              for (std::size_t a = 0; a < sh; ++a)
+                                  for (std::size_t k = 0; k < sw; ++k) sum += block[a * OW + w * sw + k];
+                              ds[r * W + w] = sum;
+                          }
+                      }
                       x.add_grad(std::move(dx));
                   });
 }

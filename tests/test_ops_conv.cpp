@@ -132,6 +132,52 @@ TEST_CASE("im2col and col2im") {
         CHECK(back == x);
         CHECK(back2 == x2);
     }
+    SUBCASE("every window shape: im2col entry by entry as the formula in kernels.hpp says") {
+        // Among them the "same" windows (stride 1, output as large as the image) that
+        // im2col copies as one block per row of cols, and a 3x3 whose padding is wider
+        // than the kernel reaches (every row of cols partly or wholly padding).
+        const std::vector<Window2d> windows = {
+            {2, 5, 6, 3, 1, 1, 1}, {3, 7, 4, 5, 1, 2, 1}, {2, 6, 5, 3, 1, 2, 2}, {1, 4, 4, 3, 1, 3, 1},
+            {2, 7, 6, {4, 3}, {2, 1}, 1, 1}, {2, 8, 7, 3, {1, 3}, {2, 0}, {1, 2}}};
+        for (std::size_t w = 0; w < windows.size(); ++w) {
+            CAPTURE(w);
+            const Window2d& win = windows[w];
+            const Array xr = randn({win.channels, win.height, win.width}, 3).value();
+            Array cols = Array::from_shape({win.col_rows(), win.col_cols()});
+            cols.fill(7.0f);  // every entry must be written
+            kernels::im2col(xr.data(), win, cols.data());
+            std::size_t wrong = 0;
+            for (std::size_t c = 0, r = 0; c < win.channels; ++c)
+                for (std::size_t i = 0; i < win.kernel.h; ++i)
+                    for (std::size_t j = 0; j < win.kernel.w; ++j, ++r)
+                        for (std::size_t oh = 0; oh < win.out_h(); ++oh)
+                            for (std::size_t ow = 0; ow < win.out_w(); ++ow) {
+                                const auto ih = static_cast<std::ptrdiff_t>(oh * win.stride.h + i * win.dilation.h) -
+                                                static_cast<std::ptrdiff_t>(win.padding.h);
+                                const auto iw = static_cast<std::ptrdiff_t>(ow * win.stride.w + j * win.dilation.w) -
+                                                static_cast<std::ptrdiff_t>(win.padding.w);
+                                const bool inside = ih >= 0 && ih < static_cast<std::ptrdiff_t>(win.height) &&
+                                                    iw >= 0 && iw < static_cast<std::ptrdiff_t>(win.width);
+                                const float want = inside ? xr(c, std::size_t(ih), std::size_t(iw)) : 0.0f;
+                                wrong += cols(r, oh * win.out_w() + ow) != want;
+                            }
+            CHECK(wrong == 0);
+        }
+    }
+    SUBCASE("col2im_outer adds exactly the floats col2im of the product matrix adds") {
+        for (const Window2d& win : {Window2d{3, 6, 5, 3, 1, 1, 1}, Window2d{2, 7, 6, 4, 2, 1, 1}}) {
+            const std::size_t K = win.col_rows(), P = win.col_cols();
+            const Array a = randn({K}, 4).value(), b = randn({P}, 5).value();
+            Array product = Array::from_shape({K, P});  // a · bᵀ, each entry one rounded product
+            for (std::size_t k = 0; k < K; ++k)
+                for (std::size_t q = 0; q < P; ++q) product(k, q) = a(k) * b(q);
+            const Array start = randn({win.channels, win.height, win.width}, 6).value();
+            Array via_matrix = start, direct = start;
+            kernels::col2im(product.data(), win, via_matrix.data());
+            kernels::col2im_outer(a.data(), b.data(), win, direct.data());
+            CHECK(direct == via_matrix);  // equal to the last bit, not just close
+        }
+    }
 }
 
 TEST_CASE("conv2d by hand") {

@@ -31,6 +31,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_options.hpp"
 #include "counters.hpp"
 #include "nn/nn.hpp"
 
@@ -164,12 +165,6 @@ void run_gemms(std::vector<Gemm>& list) {
 
 // ---------------------------------------------------------------- measuring
 
-double median(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    const std::size_t n = v.size();
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
 struct Options {
     std::vector<std::size_t> batches{16, 64, 256};
     int rounds = 7, iters = 5, warmup = 5, threads = 0;
@@ -225,7 +220,7 @@ void bench_batch(const Options& opt, std::size_t batch) {
         }
     }
     if (gemm_ms.empty()) gemm_ms.push_back(0.0);
-    const double ms = median(iter_ms), ms_gemm = median(gemm_ms);
+    const double ms = bench::median(iter_ms), ms_gemm = bench::median(gemm_ms);
     const double gflops = flops / (ms * 1e-3) / 1e9, gflops_gemm = flops / (ms_gemm * 1e-3) / 1e9;
     if (opt.machine) {
         std::printf("cgan batch=%zu threads=%d samples=%zu ms=%.4f ms_min=%.4f gemm_ms=%.4f gflop=%.6f "
@@ -285,43 +280,20 @@ void bench_memory(const Options& opt) {
                 std::max(bench::peak_rss_mib(), rss_max));
 }
 
-std::vector<std::size_t> parse_list(const std::string& text) {
-    std::vector<std::size_t> out;
-    std::size_t pos = 0;
-    while (pos <= text.size()) {
-        const std::size_t comma = std::min(text.find(',', pos), text.size());
-        const long v = std::strtol(text.substr(pos, comma - pos).c_str(), nullptr, 10);
-        if (v <= 0) throw std::invalid_argument("--batch: '" + text + "' is not a list of positive sizes");
-        out.push_back(std::size_t(v));
-        pos = comma + 1;
-    }
-    return out;
-}
-
 Options parse(int argc, char** argv) {
     Options o;
-    for (int i = 1; i < argc; ++i) {
-        const std::string a = argv[i];
-        auto value = [&]() -> std::string {
-            if (i + 1 >= argc) throw std::invalid_argument(a + " needs a value");
-            return argv[++i];
-        };
-        auto positive = [&](int min) {
-            const std::string v = value();
-            const long n = std::strtol(v.c_str(), nullptr, 10);
-            if (n < min) throw std::invalid_argument(a + ": '" + v + "' must be a number >= " + std::to_string(min));
-            return int(n);
-        };
-        if (a == "--batch") o.batches = parse_list(value());
-        else if (a == "--rounds") o.rounds = positive(1);
-        else if (a == "--iters") o.iters = positive(1);
-        else if (a == "--warmup") o.warmup = positive(0);
-        else if (a == "--threads") o.threads = positive(0);
-        else if (a == "--memory-iters") o.memory_iters = positive(0);
-        else if (a == "--memory-batch") o.memory_batch = std::size_t(positive(1));
-        else if (a == "--machine") o.machine = true;
-        else if (a == "--iteration-only") o.iteration_only = true;
-        else throw std::invalid_argument("unknown option " + a + " (see the top of tests/bench/bench_cgan.cpp)");
+    bench::Args args(argc, argv);
+    while (args.next()) {
+        if (args.is("--batch")) o.batches = args.sizes();
+        else if (args.is("--rounds")) o.rounds = args.number(1);
+        else if (args.is("--iters")) o.iters = args.number(1);
+        else if (args.is("--warmup")) o.warmup = args.number(0);
+        else if (args.is("--threads")) o.threads = args.number(0);
+        else if (args.is("--memory-iters")) o.memory_iters = args.number(0);
+        else if (args.is("--memory-batch")) o.memory_batch = std::size_t(args.number(1));
+        else if (args.is("--machine")) o.machine = true;
+        else if (args.is("--iteration-only")) o.iteration_only = true;
+        else args.unknown("tests/bench/bench_cgan.cpp");
     }
     return o;
 }

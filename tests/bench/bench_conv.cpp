@@ -29,7 +29,6 @@
 // against 16 and all images per call (the operands' images side by side), in wall-clock and
 // CPU time — what one product for several images would gain.
 #include <cblas.h>
-#include <time.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -38,6 +37,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_options.hpp"
 #include "conv_timers.hpp"
 #include "counters.hpp"
 #include "examples/common/blas_info.hpp"
@@ -77,22 +77,6 @@ struct Options {
     bool step_only = false;
     bool products = false;  // the sgemm calls alone instead of the ops
 };
-
-// CPU seconds used by the whole process (all its threads) so far. With one thread
-// it is the step's own work, whatever else the machine runs: on a loaded machine
-// it moves far less than wall-clock time (which also counts the time the step
-// waited for a core).
-double cpu_seconds() {
-    timespec t{};
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-    return double(t.tv_sec) + 1e-9 * double(t.tv_nsec);
-}
-
-double median(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    const std::size_t n = v.size();
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
 
 // The op's input, parameters and seed gradient, drawn once per layer.
 struct Case {
@@ -163,10 +147,10 @@ void bench_layer(const Options& opt, const Layer& l) {
     for (int r = 0; r < opt.rounds; ++r) {
         for (int i = 0; i < opt.iters; ++i) {
             const Pieces before = Pieces::now();
-            const double t0 = bench::now_seconds(), c0 = cpu_seconds();
+            const double t0 = bench::now_seconds(), c0 = bench::cpu_seconds();
             step(l, c);
             const double s = bench::now_seconds() - t0;
-            step_cpu_ms.push_back(1e3 * (cpu_seconds() - c0));
+            step_cpu_ms.push_back(1e3 * (bench::cpu_seconds() - c0));
             in_steps.add(Pieces::now().since(before));
             step_total += s;
             step_ms.push_back(1e3 * s);
@@ -179,7 +163,7 @@ void bench_layer(const Options& opt, const Layer& l) {
     }
     if (fwd_ms.empty()) fwd_ms.push_back(0.0);
     const double n = double(step_ms.size());
-    const double ms = median(step_ms), ms_fwd = median(fwd_ms);
+    const double ms = bench::median(step_ms), ms_fwd = bench::median(fwd_ms);
     const double share_gemm = in_steps.sgemm / step_total, share_im2col = in_steps.im2col / step_total,
                  share_col2im = in_steps.col2im / step_total;
     const double share_rest = 1.0 - share_gemm - share_im2col - share_col2im;
@@ -190,7 +174,7 @@ void bench_layer(const Options& opt, const Layer& l) {
                     "gflop=%.6f sgemm_share=%.4f im2col_share=%.4f col2im_share=%.4f rest_share=%.4f "
                     "sgemm_gflops=%.3f sgemm_calls=%.0f im2col_calls=%.0f col2im_calls=%.0f\n",
                     l.name, l.op(), opt.batch, openblas_get_num_threads(), step_ms.size(), ms,
-                    *std::min_element(step_ms.begin(), step_ms.end()), median(step_cpu_ms), ms_fwd, gflop, share_gemm, share_im2col,
+                    *std::min_element(step_ms.begin(), step_ms.end()), bench::median(step_cpu_ms), ms_fwd, gflop, share_gemm, share_im2col,
                     share_col2im, share_rest, gemm_gflops, double(in_steps.sgemm_calls) / n,
                     double(in_steps.im2col_calls) / n, double(in_steps.col2im_calls) / n);
     } else {
@@ -265,55 +249,34 @@ void bench_products(const Options& opt, const Layer& l) {
     for (std::size_t i = 0; i < groups.size(); ++i) run_products(list, opt.batch, groups[i], a, b, c);  // warm-up
     for (int r = 0; r < opt.rounds * opt.iters; ++r) {
         for (std::size_t i = 0; i < groups.size(); ++i) {
-            const double t0 = bench::now_seconds(), c0 = cpu_seconds();
+            const double t0 = bench::now_seconds(), c0 = bench::cpu_seconds();
             run_products(list, opt.batch, groups[i], a, b, c);
-            cpu[i].push_back(1e3 * (cpu_seconds() - c0));
+            cpu[i].push_back(1e3 * (bench::cpu_seconds() - c0));
             wall[i].push_back(1e3 * (bench::now_seconds() - t0));
         }
     }
     std::printf("%-3s %-16s", l.name, l.op());
     for (std::size_t i = 0; i < groups.size(); ++i)
         std::printf("  %2zu image%s per sgemm: %8.3f ms (CPU %8.3f ms)", groups[i], groups[i] == 1 ? " " : "s",
-                    median(wall[i]), median(cpu[i]));
+                    bench::median(wall[i]), bench::median(cpu[i]));
     std::printf("\n");
     std::fflush(stdout);
 }
 
-std::vector<std::string> split(const std::string& text) {
-    std::vector<std::string> out;
-    std::size_t pos = 0;
-    while (pos <= text.size()) {
-        const std::size_t comma = std::min(text.find(',', pos), text.size());
-        out.push_back(text.substr(pos, comma - pos));
-        pos = comma + 1;
-    }
-    return out;
-}
-
 Options parse(int argc, char** argv) {
     Options o;
-    for (int i = 1; i < argc; ++i) {
-        const std::string a = argv[i];
-        auto value = [&]() -> std::string {
-            if (i + 1 >= argc) throw std::invalid_argument(a + " needs a value");
-            return argv[++i];
-        };
-        auto positive = [&](int min) {
-            const std::string v = value();
-            const long n = std::strtol(v.c_str(), nullptr, 10);
-            if (n < min) throw std::invalid_argument(a + ": '" + v + "' must be a number >= " + std::to_string(min));
-            return int(n);
-        };
-        if (a == "--batch") o.batch = std::size_t(positive(1));
-        else if (a == "--rounds") o.rounds = positive(1);
-        else if (a == "--iters") o.iters = positive(1);
-        else if (a == "--warmup") o.warmup = positive(0);
-        else if (a == "--threads") o.threads = positive(0);
-        else if (a == "--layers") o.layers = split(value());
-        else if (a == "--machine") o.machine = true;
-        else if (a == "--step-only") o.step_only = true;
-        else if (a == "--products") o.products = true;
-        else throw std::invalid_argument("unknown option " + a + " (see the top of tests/bench/bench_conv.cpp)");
+    bench::Args args(argc, argv);
+    while (args.next()) {
+        if (args.is("--batch")) o.batch = std::size_t(args.number(1));
+        else if (args.is("--rounds")) o.rounds = args.number(1);
+        else if (args.is("--iters")) o.iters = args.number(1);
+        else if (args.is("--warmup")) o.warmup = args.number(0);
+        else if (args.is("--threads")) o.threads = args.number(0);
+        else if (args.is("--layers")) o.layers = args.names();
+        else if (args.is("--machine")) o.machine = true;
+        else if (args.is("--step-only")) o.step_only = true;
+        else if (args.is("--products")) o.products = true;
+        else args.unknown("tests/bench/bench_conv.cpp");
     }
     for (const std::string& name : o.layers) {
         if (std::none_of(std::begin(kLayers), std::end(kLayers), [&](const Layer& l) { return name == l.name; }))

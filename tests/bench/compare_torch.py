@@ -5,7 +5,10 @@
                      [--rounds 5] [--iters 5] [--warmup 2]
     /usr/bin/python3 tests/bench/compare_torch.py --conv BUILD/tests/bench/bench_conv [--rounds 5] [--iters 5]
                      [--warmup 2] [--conv-batch 64]
-(both binaries may be given in one run), and for profiling PyTorch's side of one layer:
+    /usr/bin/python3 tests/bench/compare_torch.py --dcgan BUILD/tests/bench/bench_dcgan [--rounds 5] [--iters 5]
+                     [--warmup 2] [--conv-batch 64]
+(the binaries may be given in one run), and for profiling PyTorch's side of one layer, or of
+the DCGAN iteration (then give the layer as DCGAN):
     perf record /usr/bin/python3 tests/bench/compare_torch.py --torch-steps G1:200
 
 The same model on both sides (tests/bench/bench_cgan.cpp describes it): generator
@@ -34,6 +37,12 @@ around OpenBLAS sgemm. Three ratios per layer, each the median over rounds of Py
 Targets: conv_transpose2d faster than PyTorch's (ratio >= 1), conv2d within 1.5 times PyTorch's
 time (ratio >= 1/1.5).
 
+The DCGAN iteration (--dcgan): one training iteration of `cgan_mnist --arch dcgan`
+(tests/bench/bench_dcgan.cpp runs the programs' own networks and step) and the same in PyTorch
+(TorchDcgan below: the same layers, sizes, losses and Adam(lr 2e-4, betas (0.5, 0.999))), batch 64.
+Threads and ratios as for the convolutions (its convolutions run in oneDNN on torch's threads, its
+linear layers in OpenBLAS). Target: xgrad at least 1.5 times PyTorch's speed (ratio >= 1.5).
+
 Needs PyTorch: the Debian package python3-torch (apt-get install python3-torch), for
 /usr/bin/python3. Without it the script says so and exits with 77, which meson reports
 as SKIP.
@@ -55,6 +64,7 @@ CONV_TARGETS = {"conv2d": 1 / 1.5, "conv_transpose2d": 1.0}  # ratio PyTorch ms 
 # (2, 1) is tried only with --all-configs: on a loaded machine it was the slowest but one, for every layer.
 CONV_TORCH_THREADS = [(1, 1), (1, 2), (2, 2)]
 CONV_TORCH_THREADS_ALL = CONV_TORCH_THREADS + [(2, 1)]
+DCGAN_TARGET = 1.5  # the DCGAN iteration: ratio PyTorch ms / xgrad ms
 # (name, transposed, in channels, out channels, input side) as in tests/bench/bench_conv.cpp
 CONV_LAYERS = [("D1", False, 1, 64, 28), ("D2", False, 64, 128, 14),
                ("G1", True, 128, 64, 7), ("G2", True, 64, 1, 14)]
@@ -172,6 +182,14 @@ def xgrad_round(binary, batch, threads, iters, warmup):
     raise RuntimeError("bench_cgan printed no 'cgan' line:\n" + out)
 
 
+def conv_backend(torch, x, w, b, stride, padding, transposed=False):
+    """Which convolution PyTorch picks for these arguments (torch 1.13's internal query)."""
+    select = getattr(torch._C, "_select_conv_backend", None)
+    if select is None:
+        return "?"
+    return str(select(x, w, b, [stride] * 2, [padding] * 2, [1, 1], transposed, [0, 0], 1)).split(".")[-1]
+
+
 class TorchConv:
     """One layer of bench_conv in PyTorch: forward, then backward from a fixed seed gradient."""
 
@@ -188,11 +206,7 @@ class TorchConv:
         self.seed = torch.randn(batch, cout, out_side, out_side)
 
     def backend(self):
-        """Which convolution PyTorch picks for these arguments (torch 1.13's internal query)."""
-        select = getattr(self.torch._C, "_select_conv_backend", None)
-        if select is None:
-            return "?"
-        return str(select(self.x, self.w, self.b, [2, 2], [1, 1], [1, 1], self.transposed, [0, 0], 1)).split(".")[-1]
+        return conv_backend(self.torch, self.x, self.w, self.b, 2, 1, self.transposed)
 
     def step(self):
         F = self.torch.nn.functional
@@ -239,6 +253,12 @@ def xgrad_conv_round(binary, batch, threads, iters, warmup):
     return lines
 
 
+def compare(x_rounds, t_rounds):
+    """Medians of each side and the median (min, max) over rounds of PyTorch ms / xgrad ms."""
+    r = [t_ms / x_ms for t_ms, x_ms in zip(t_rounds, x_rounds)]
+    return statistics.median(x_rounds), statistics.median(t_rounds), statistics.median(r), min(r), max(r)
+
+
 def compare_conv(torch, blas, binary, args):
     """Alternating rounds of bench_conv and the same layers in PyTorch; the tables described at the top."""
     torch_configs = CONV_TORCH_THREADS_ALL if args.all_configs else CONV_TORCH_THREADS
@@ -271,11 +291,6 @@ def compare_conv(torch, blas, binary, args):
                   f"{statistics.median(th[l.name, c]):8.3f} ms  rounds {' '.join(f'{v:.2f}' for v in th[l.name, c])}")
     print(f"\nload average after: {load_average()}\n")
 
-    def compare(x_rounds, t_rounds):
-        """Medians of each side and the median (min, max) over rounds of PyTorch ms / xgrad ms."""
-        r = [t_ms / x_ms for t_ms, x_ms in zip(t_rounds, x_rounds)]
-        return statistics.median(x_rounds), statistics.median(t_rounds), statistics.median(r), min(r), max(r)
-
     print("layer | op | xgrad ms (blas threads) | torch ms (torch, blas threads) | ratio torch/xgrad (min-max) | "
           "target")
     for l in layers:
@@ -303,6 +318,148 @@ def compare_conv(torch, blas, binary, args):
                   + " ".join(f"{k}_share={v:.4f}" for k, v in share.items()))
 
 
+def make_torch_dcgan(torch):
+    """The generator and discriminator of examples/common/models.cpp's dcgan as PyTorch modules."""
+    nn, F = torch.nn, torch.nn.functional
+
+    class Generator(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(110, 64 * 7 * 7)
+            self.bn0 = nn.BatchNorm2d(64)
+            self.conv1 = nn.Conv2d(64, 32, 3, padding=1)
+            self.bn1 = nn.BatchNorm2d(32)
+            self.conv2 = nn.Conv2d(32, 1, 3, padding=1)
+
+        def forward(self, z, y):
+            h = self.fc(torch.cat([z, y], 1)).view(-1, 64, 7, 7)
+            h = F.relu(self.bn0(h))
+            h = F.relu(self.bn1(self.conv1(F.interpolate(h, scale_factor=2, mode="nearest"))))
+            h = torch.tanh(self.conv2(F.interpolate(h, scale_factor=2, mode="nearest")))
+            return h.flatten(1)
+
+    class Discriminator(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv1 = nn.Conv2d(1, 32, 4, stride=2, padding=1)
+            self.conv2 = nn.Conv2d(32, 64, 4, stride=2, padding=1)
+            self.fc = nn.Linear(64 * 7 * 7, 1)
+            self.embed = nn.Linear(10, 64 * 7 * 7, bias=False)  # on the one-hot label, as xgrad's
+
+        def forward(self, x, y):
+            h = F.leaky_relu(self.conv1(x.view(-1, 1, 28, 28)), 0.2)
+            h = F.leaky_relu(self.conv2(h), 0.2).flatten(1)  # phi(x)
+            return self.fc(h) + (self.embed(y) * h).sum(1, keepdim=True)  # the projection of the label
+
+    return Generator(), Discriminator()
+
+
+class TorchDcgan:
+    """One iteration of cgan_mnist --arch dcgan (examples/common/cgan_step.cpp with the default
+    options), written the way a PyTorch user would."""
+
+    def __init__(self, torch, batch):
+        self.torch, self.batch = torch, batch
+        self.name = "DCGAN"  # for torch_conv_round, which times it as it times a layer
+        torch.manual_seed(1)
+        self.gen, self.disc = make_torch_dcgan(torch)
+        self.opt_gen = torch.optim.Adam(self.gen.parameters(), lr=2e-4, betas=(0.5, 0.999))
+        self.opt_disc = torch.optim.Adam(self.disc.parameters(), lr=2e-4, betas=(0.5, 0.999))
+        self.bce = torch.nn.BCEWithLogitsLoss()
+        self.x_real = torch.rand(batch, 784) * 2 - 1  # in the generator's range [-1, 1]
+        self.y_real = torch.randint(0, 10, (batch,))
+        self.ones, self.zeros = torch.ones(batch, 1), torch.zeros(batch, 1)
+        self.dis_weight = self.gan_weight = 1.0  # cgan_mnist's --dis-weight and --gan-weight
+
+    def backends(self):
+        """PyTorch's choice of convolution for each layer, at this batch size."""
+        torch, b = self.torch, self.batch
+        layers = [("G conv1", self.gen.conv1, (b, 64, 14, 14)), ("G conv2", self.gen.conv2, (b, 32, 28, 28)),
+                  ("D conv1", self.disc.conv1, (b, 1, 28, 28)), ("D conv2", self.disc.conv2, (b, 32, 14, 14))]
+        return ", ".join(f"{name} {conv_backend(torch, torch.zeros(shape), conv.weight, conv.bias, conv.stride[0], conv.padding[0])}"
+                         for name, conv, shape in layers)
+
+    def step(self):
+        torch, F = self.torch, self.torch.nn.functional
+        z = torch.randn(self.batch, 100)
+        y_fake = torch.randint(0, 10, (self.batch,))
+        fake = self.gen(z, F.one_hot(y_fake, 10).float())
+
+        real_logit = self.disc(self.x_real, F.one_hot(self.y_real, 10).float())
+        fake_logit = self.disc(fake.detach(), F.one_hot(y_fake, 10).float())
+        d_loss = self.dis_weight * (self.bce(real_logit, self.ones) + self.bce(fake_logit, self.zeros))
+        self.opt_disc.zero_grad(set_to_none=True)
+        d_loss.backward()
+        self.opt_disc.step()
+
+        for p in self.disc.parameters():
+            p.requires_grad_(False)
+        g_loss = self.gan_weight * self.bce(self.disc(fake, F.one_hot(y_fake, 10).float()), self.ones)
+        self.opt_gen.zero_grad(set_to_none=True)
+        g_loss.backward()
+        self.opt_gen.step()
+        for p in self.disc.parameters():
+            p.requires_grad_(True)
+        return d_loss.item(), g_loss.item()
+
+
+def xgrad_dcgan_round(binary, batch, threads, iters, warmup):
+    """The fields of the `dcgan` line of one run of bench_dcgan --machine."""
+    out = subprocess.run([binary, "--machine", "--batch", str(batch), "--rounds", "1", "--iters", str(iters),
+                          "--warmup", str(warmup), "--threads", str(threads)],
+                         check=True, capture_output=True, text=True).stdout
+    for line in out.splitlines():
+        if line.startswith("dcgan "):
+            return dict(kv.split("=") for kv in line.split()[1:])
+    raise RuntimeError("bench_dcgan printed no 'dcgan' line:\n" + out)
+
+
+def compare_dcgan(torch, blas, binary, args):
+    """Alternating rounds of bench_dcgan and TorchDcgan; the table described at the top."""
+    torch_configs = CONV_TORCH_THREADS_ALL if args.all_configs else CONV_TORCH_THREADS
+    model = TorchDcgan(torch, args.conv_batch)
+    print(f"cgan_mnist --arch dcgan, one iteration at batch {args.conv_batch}; PyTorch backends: {model.backends()}")
+    xg = {t: [] for t in XGRAD_THREADS}
+    th = {c: [] for c in torch_configs}
+    xg_cpu, th_cpu, xg_lines = [], [], []
+    for _ in range(args.rounds):
+        for t in XGRAD_THREADS:
+            fields = xgrad_dcgan_round(binary, args.conv_batch, t, args.iters, args.warmup)
+            xg[t].append(float(fields["ms"]))
+            if t == 1:
+                xg_cpu.append(float(fields["cpu_ms"]))
+                xg_lines.append(fields)
+        for c in torch_configs:
+            ms, cpu_ms = torch_conv_round(torch, blas, [model], c, args.iters, args.warmup)["DCGAN"]
+            th[c].append(ms)
+            if c == (1, 1):
+                th_cpu.append(cpu_ms)
+    for t in XGRAD_THREADS:
+        print(f"  DCGAN xgrad  blas {t}            median {statistics.median(xg[t]):8.2f} ms"
+              f"  rounds {' '.join(f'{v:.1f}' for v in xg[t])}")
+    for c in torch_configs:
+        print(f"  DCGAN torch  torch {c[0]} blas {c[1]}   median {statistics.median(th[c]):8.2f} ms"
+              f"  rounds {' '.join(f'{v:.1f}' for v in th[c])}")
+    print(f"\nload average after: {load_average()}\n")
+
+    best_x = min(XGRAD_THREADS, key=lambda t: statistics.median(xg[t]))
+    best_t = min(torch_configs, key=lambda c: statistics.median(th[c]))
+    print("comparison | xgrad ms (blas threads) | torch ms (torch, blas threads) | ratio torch/xgrad (min-max) | target")
+    for label, tx, ct, x_rounds, t_rounds in [("1 thread each", 1, (1, 1), xg[1], th[(1, 1)]),
+                                               ("1 thread each, CPU time", 1, (1, 1), xg_cpu, th_cpu),
+                                               ("best of each side", best_x, best_t, xg[best_x], th[best_t])]:
+        x_ms, t_ms, r, lo, hi = compare(x_rounds, t_rounds)
+        print(f"{label} | {x_ms:.2f} ({tx}) | {t_ms:.2f} ({ct[0]}, {ct[1]}) | {r:.2f} ({lo:.2f}-{hi:.2f}) "
+              f"| >= {DCGAN_TARGET}: {'met' if r >= DCGAN_TARGET else 'NOT met'}")
+        print(f"RESULT dcgan batch={args.conv_batch} compare={label.replace(', ', '_').replace(' ', '_')} "
+              f"xgrad_ms={x_ms:.3f} xgrad_blas_threads={tx} torch_ms={t_ms:.3f} torch_threads={ct[0]} "
+              f"torch_blas_threads={ct[1]} ratio={r:.3f} ratio_min={lo:.3f} ratio_max={hi:.3f}")
+    middle = sorted(xg_lines, key=lambda f: float(f["ms"]))[(len(xg_lines) - 1) // 2]
+    print(f"\nxgrad, 1 thread (round of median time): {float(middle['gflop']):.3f} GFLOP in sgemm per iteration, "
+          f"{100 * float(middle['sgemm_share']):.1f}% of the time inside sgemm, {middle['sgemm_calls']} calls; "
+          f"{middle['mallocs_per_iter']} mallocs and {middle['system_blocks_per_iter']} new array blocks per iteration")
+
+
 def load_average():
     with open("/proc/loadavg") as f:
         return " ".join(f.read().split()[:3])
@@ -312,7 +469,9 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("bench_cgan", nargs="?", help="path to the bench_cgan binary of a build directory")
     ap.add_argument("--conv", metavar="BENCH_CONV", help="path to bench_conv: compare the convolutions too")
-    ap.add_argument("--conv-batch", type=int, default=64, help="batch size of the convolutions (default 64)")
+    ap.add_argument("--dcgan", metavar="BENCH_DCGAN", help="path to bench_dcgan: compare the DCGAN iteration too")
+    ap.add_argument("--conv-batch", type=int, default=64,
+                    help="batch size of the convolutions and of the DCGAN iteration (default 64)")
     ap.add_argument("--torch-steps", metavar="LAYER:STEPS",
                     help="only run STEPS steps of one convolution layer in PyTorch, one thread each (for perf)")
     ap.add_argument("--batch", default="16,64,256", help="comma-separated batch sizes (default 16,64,256)")
@@ -326,12 +485,15 @@ def main():
     if args.torch_steps is not None:  # perf record /usr/bin/python3 compare_torch.py --torch-steps G1:200
         name, steps = args.torch_steps.split(":")
         torch = load_torch()
-        layer = next(TorchConv(torch, spec, args.conv_batch) for spec in CONV_LAYERS if spec[0] == name)
+        if name == "DCGAN":
+            layer = TorchDcgan(torch, args.conv_batch)
+        else:
+            layer = next(TorchConv(torch, spec, args.conv_batch) for spec in CONV_LAYERS if spec[0] == name)
         torch_conv_round(torch, openblas_handles(), [layer], (1, 1), int(steps), 0)
         return 0
-    if args.bench_cgan is None and args.conv is None:
-        ap.error("give the bench_cgan binary, --conv BENCH_CONV, or both")
-    for path, target in ((args.bench_cgan, "bench_cgan"), (args.conv, "bench_conv")):
+    if args.bench_cgan is None and args.conv is None and args.dcgan is None:
+        ap.error("give the bench_cgan binary, --conv BENCH_CONV, --dcgan BENCH_DCGAN, or several")
+    for path, target in ((args.bench_cgan, "bench_cgan"), (args.conv, "bench_conv"), (args.dcgan, "bench_dcgan")):
         if path is not None and not os.access(path, os.X_OK):
             print(f"compare_torch: {path}: not an executable (build it: ninja -C BUILD tests/bench/{target})")
             return 2
@@ -348,9 +510,12 @@ def main():
 
     if args.conv is not None:
         compare_conv(torch, blas, args.conv, args)
-        if args.bench_cgan is None:
-            return 0
         print()
+    if args.dcgan is not None:
+        compare_dcgan(torch, blas, args.dcgan, args)
+        print()
+    if args.bench_cgan is None:
+        return 0
 
     results = []
     for batch in batches:

@@ -4,6 +4,8 @@
 // program only (see counters.cpp for how); the library itself is unchanged.
 #pragma once
 
+#include <time.h>
+
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -30,6 +32,16 @@ double peak_rss_mib();
 inline double now_seconds() {
     using clock = std::chrono::steady_clock;
     return std::chrono::duration<double>(clock::now().time_since_epoch()).count();
+}
+
+// CPU seconds used by the whole process (all its threads) so far. With one thread
+// it is the program's own work, whatever else the machine runs: on a loaded machine
+// it moves far less than wall-clock time (which also counts the time spent waiting
+// for a core).
+inline double cpu_seconds() {
+    timespec t{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return double(t.tv_sec) + 1e-9 * double(t.tv_nsec);
 }
 
 }  // namespace bench
