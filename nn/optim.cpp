@@ -251,16 +251,20 @@ struct AdamConstants {
 // It is a function of its own so that the compiler can build it twice
 // (target_clones): once for any x86-64 processor (SSE, 4 floats per
 // instruction) and once for processors with AVX (8 floats per instruction); the
-// program picks the AVX copy when it starts, if the processor has AVX. The loop
-// is bound by its square root and two divisions, which AVX does twice as wide:
-// half the time per element. The results are bit for bit the same, because AVX
-// adds, multiplies, divides and takes square roots with the same rounding, one
-// element at a time, in the order written (tests/test_optim.cpp checks the
-// bits). Not "avx512f" or "arch=haswell": they bring fused multiply-adds, which
-// the compiler would use for `b1 * m[i] + ...`, rounding once instead of twice,
-// and the results would change. (Wider vectors would not help much anyway: at
-// 8 floats the loop is close to the speed of memory.)
+// program picks the AVX copy when it starts, if the processor has AVX. As SSE
+// code the loop is bound by its square root and two divisions; AVX does them
+// twice as wide, and the update takes half the time (it then runs close to the
+// speed of memory, so wider vectors would gain little more). The results are
+// bit for bit the same, because AVX adds, multiplies, divides and takes square
+// roots with the same rounding, one element at a time, in the order written
+// (tests/test_optim.cpp checks the bits). Not "avx512f" or "arch=haswell":
+// they bring fused multiply-adds, which the compiler would use for
+// `b1 * m[i] + ...`, rounding once instead of twice, and the results would
+// change. (target_clones names x86 instruction sets; on other processors the
+// loop is compiled once, as written.)
+#if defined(__x86_64__) || defined(__i386__)
 [[gnu::target_clones("avx", "default")]]
+#endif
 void adam_elements(std::size_t n, float* w, const float* grad, float* m, float* v, AdamConstants c) {
     // TASK 7: for each element: g = grad + wd·w; m = β1·m + (1 − β1)·g; v = β2·v + (1 − β2)·g²; w -= step_size · m / (√v / bc2_sqrt + eps)
     const auto [b1, b2, eps, wd, step_size, bc2_sqrt] = c;
