@@ -1,9 +1,7 @@
 // tensor.cpp — the Tensor handle: values, gradients, naming.
 #include "tensor.hpp"
 
-#include <algorithm>
 #include <atomic>
-#include <bit>
 #include <cstdint>
 #include <stdexcept>
 
@@ -75,7 +73,9 @@ const Array& Tensor::grad() const {
 
 void Tensor::zero_grad() {
     Node& n = get();
-    if (n.has_grad) n.grad.fill(0.0f);
+    if (!n.has_grad) return;
+    n.grad.fill(0.0f);
+    n.grad_is_zero = true;  // remembered, so that no one has to read the buffer to know it
 }
 
 void Tensor::add_grad(Array g) const {
@@ -88,6 +88,7 @@ void Tensor::add_grad(Array g) const {
         throw std::logic_error("add_grad: " + label() + " holds a gradient of shape " + shape_str(n.grad.shape()) +
                                " from before its value was replaced; its new gradient has shape " +
                                shape_str(g.shape()) + " (make a new tensor instead of replacing the value)");
+    n.grad_is_zero = false;  // from here on it holds g
     // TASK 3: accumulate: grad += g if a gradient is there already, else g becomes the gradient (set has_grad)
     if (n.has_grad) {  // grad += g, one loop
         float* acc = n.grad.data();
@@ -100,21 +101,14 @@ void Tensor::add_grad(Array g) const {
     // END TASK 3
 }
 
-// Every element +0.0f? The bits of a block of 256 floats are OR-ed together (a
-// loop the compiler vectorises), and the first block with a bit set ends the search.
+// zero_grad() set grad_is_zero when it wrote the zeros, and every write since
+// (add_grad, or a kernel given this buffer) cleared it: the flag answers without
+// reading the buffer, which for a weight is megabytes.
 float* Tensor::zeroed_grad_buffer() const {
     Node& n = get();
-    if (!n.has_grad || n.grad.shape() != n.value.shape()) return nullptr;
-    float* p = n.grad.data();
-    const std::size_t size = n.grad.size();
-    constexpr std::size_t kBlock = 256;
-    for (std::size_t start = 0; start < size; start += kBlock) {
-        const std::size_t end = std::min(size, start + kBlock);
-        std::uint32_t bits = 0;
-        for (std::size_t i = start; i < end; ++i) bits |= std::bit_cast<std::uint32_t>(p[i]);
-        if (bits != 0) return nullptr;
-    }
-    return p;
+    if (!n.has_grad || !n.grad_is_zero || n.grad.shape() != n.value.shape()) return nullptr;
+    n.grad_is_zero = false;  // the caller adds into it
+    return n.grad.data();
 }
 
 Tensor Tensor::detach() const {

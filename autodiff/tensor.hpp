@@ -17,6 +17,9 @@ struct Node {
     Array value;
     Array grad;                 // meaningful only when has_grad
     bool has_grad = false;
+    // grad holds only the +0s zero_grad() wrote, and nothing has been added
+    // since: the next weight gradient may be written straight into it.
+    bool grad_is_zero = false;
     bool requires_grad = false;
     bool is_leaf = true;
     std::string name;           // optional, for printing the tape
@@ -66,10 +69,10 @@ public:
     // grad += d for a backward whose kernel writes d (this tensor's shape, row-major)
     // into memory itself: write(float* out, bool accumulate) stores d into out, or
     // adds it onto what out holds when accumulate is true (as kernels::gemm does).
-    // When the gradient buffer holds only the +0s zero_grad() left, the kernel adds
-    // d straight into it: no array for d, no second pass. That is bit for bit what
-    // add_grad(d) gives (+0 + v = v; -0 comes out +0 both ways). Otherwise d is
-    // written into a new array and handed to add_grad.
+    // When the gradient buffer holds only the +0s zero_grad() left (nothing was
+    // added since), the kernel adds d straight into it: no array for d, no second
+    // pass. That is bit for bit what add_grad(d) gives (+0 + v = v; -0 comes out
+    // +0 both ways). Otherwise d is written into a new array and handed to add_grad.
     template <class Write>
     void accumulate_grad(Write write) const {
         if (float* zeros = zeroed_grad_buffer()) {
@@ -98,7 +101,9 @@ public:
 
 private:
     Node& get() const;
-    // The gradient buffer when it exists and holds only +0.0f (all bits zero), else nullptr.
+    // The gradient buffer when zero_grad() filled it with +0 and nothing was added
+    // since (the node's grad_is_zero), else nullptr. The caller adds into it, so
+    // from then on it no longer counts as zero.
     float* zeroed_grad_buffer() const;
     std::shared_ptr<Node> node_;
 };

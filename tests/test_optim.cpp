@@ -1,5 +1,8 @@
 // test_optim.cpp — SGD and Adam against their update formulas worked by hand,
 // frozen parameters, option checks, and saving / restoring optimizer state.
+#include <cmath>
+#include <cstring>
+
 #include "check.hpp"
 
 using namespace xgrad;
@@ -223,6 +226,40 @@ TEST_CASE("Adam: after a long run of zero gradients one step moves several times
         CHECK(1.0 - w.value()(0) == doctest::Approx(step).epsilon(1e-4));
         CHECK(1.0 - w.value()(0) > 3 * 0.01);
     }
+}
+
+TEST_CASE("Adam: bit for bit the formula's loop, whichever instruction set runs it") {
+    // Adam's loop runs as AVX code on processors that have it (nn/optim.cpp:
+    // adam_elements). It must round exactly as the plain loop below does, every
+    // operation on its own (no fused multiply-add), or the example programs'
+    // results would depend on the processor. 1,003 elements: the vector loop
+    // and its remainder; five steps with new gradients, weight decay on.
+    const std::size_t n = 1003;
+    Generator gen(7);
+    Tensor w(gen.normal_array({n}), true);
+    const AdamOptions o{.lr = 2e-4f, .beta1 = 0.5f, .beta2 = 0.999f, .eps = 1e-8f, .weight_decay = 0.01f};
+    Adam opt({w}, o);
+    std::vector<float> rw(w.value().begin(), w.value().end()), rm(n, 0.0f), rv(n, 0.0f);
+    for (int t = 1; t <= 5; ++t) {
+        const Array g = gen.normal_array({n}, 0.0f, 1e-3f * static_cast<float>(t));
+        w.zero_grad();
+        w.add_grad(g);
+        opt.step();
+        const double bc1 = 1.0 - std::pow(static_cast<double>(o.beta1), t);
+        const double bc2 = 1.0 - std::pow(static_cast<double>(o.beta2), t);
+        const float step_size = static_cast<float>(o.lr / bc1), bc2_sqrt = static_cast<float>(std::sqrt(bc2));
+        for (std::size_t i = 0; i < n; ++i) {
+            const float gi = g.data()[i] + o.weight_decay * rw[i];
+            rm[i] = o.beta1 * rm[i] + (1.0f - o.beta1) * gi;
+            rv[i] = o.beta2 * rv[i] + (1.0f - o.beta2) * gi * gi;
+            rw[i] -= step_size * (rm[i] / (std::sqrt(rv[i]) / bc2_sqrt + o.eps));
+        }
+    }
+    const NamedTensors st = opt.state();
+    REQUIRE(names(st) == std::vector<std::string>{"step.0", "exp_avg.0", "exp_avg_sq.0"});
+    CHECK(std::memcmp(w.value().data(), rw.data(), n * sizeof(float)) == 0);
+    CHECK(std::memcmp(st[1].second.value().data(), rm.data(), n * sizeof(float)) == 0);
+    CHECK(std::memcmp(st[2].second.value().data(), rv.data(), n * sizeof(float)) == 0);
 }
 
 TEST_CASE("frozen parameters and parameters without a gradient are not updated") {

@@ -104,6 +104,9 @@ TEST_CASE("accumulate_grad: the kernel adds into a zeroed buffer, otherwise add_
     CHECK(t.grad().data() == buffer);
     CHECK(t.grad() == Array{1.f, 0.f, 3.f});
     CHECK(bits(t.grad()(1)) == 0u);  // +0 + -0 = +0, as add_grad's += gives
+    t.accumulate_grad(write);  // the buffer holds d now, not zeros: d made apart, then +=
+    CHECK(calls == std::vector<bool>{false, false, true, false});
+    CHECK(t.grad() == Array{2.f, 0.f, 6.f});
 
     Tensor u(Array{0.f, 0.f, 0.f}, true);
     u.add_grad(Array{0.f, -0.f, 0.f});  // a -0 is a set bit: not "zeroed", so add_grad's path
