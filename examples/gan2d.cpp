@@ -4,7 +4,7 @@
 // Every sample is a dot and every mode is visible, and a run takes seconds.
 //
 //   gan2d [--data ring|grid|one] [--model gan|cgan] [--loss nonsaturating|saturating]
-//         [--d-steps 1] [--beta1 0.5] [--pack 1] [--seed 1] ...   (--help lists all)
+//         [--arch small|pacgan] [--d-steps 1] [--beta1 0.5] [--pack 1] [--seed 1] ...   (--help lists all)
 //
 // Writes to --out (default out/gan2d): metrics.csv (one row per measurement),
 // modes.csv (the real modes), samples_step_NNNNNN.csv (the generator's samples at
@@ -17,6 +17,7 @@
 #include <string>
 
 #include "autodiff/autodiff.hpp"
+#include "nn/init.hpp"
 #include "nn/atomic_file.hpp"
 #include "examples/common/csv_log.hpp"
 #include "examples/common/lab2d_options.hpp"
@@ -42,6 +43,46 @@ std::shared_ptr<nn::Sequential> mlp(std::size_t in, std::size_t out, Generator& 
     net->add(std::make_shared<nn::Linear>(kHidden, kHidden, rng));
     net->add(std::make_shared<nn::ReLU>());
     net->add(std::make_shared<nn::Linear>(kHidden, out, rng));
+    return net;
+}
+
+// --arch pacgan: the networks of PacGAN's released code for these test beds (Lin et al.
+// 2018, github.com/fjxmlzn/PacGAN, synthetic_data_experiments), so that this lab's numbers
+// can be set beside the paper's. Its generator is deeper and wider than ours and
+// normalizes every hidden layer; its discriminator uses maxout units (nn/maxout.hpp).
+constexpr std::size_t kPacGenHidden = 400;   // four hidden layers of 400 units
+constexpr std::size_t kPacDiscHidden = 200;  // three maxout layers of 200 units...
+constexpr std::size_t kPacPieces = 5;        // ...each the largest of 5 pieces
+constexpr float kPacInitStd = 0.02f;         // every weight from N(0, 0.02²), every bias 0
+
+void pacgan_init(nn::Module& net, Generator& rng) {
+    for (auto& [name, t] : net.named_parameters()) {
+        if (t.shape().size() == 2) nn::init::normal_(t, rng, 0.0f, kPacInitStd);  // a layer's weight (out, in)
+        else if (name.ends_with("bias")) nn::init::zeros_(t);                      // batch norm's scale stays 1
+    }
+}
+
+// in -> 4 x [400 -> batch norm -> ReLU] -> out.
+std::shared_ptr<nn::Sequential> pacgan_generator(std::size_t in, std::size_t out, Generator& rng) {
+    auto net = std::make_shared<nn::Sequential>();
+    for (std::size_t layer = 0, width = in; layer < 4; ++layer, width = kPacGenHidden) {
+        // No bias: the batch norm right after subtracts every unit's mean, bias and all; its shift replaces it.
+        net->add(std::make_shared<nn::Linear>(width, kPacGenHidden, rng, /*bias=*/false));
+        net->add(std::make_shared<nn::BatchNorm1d>(kPacGenHidden));
+        net->add(std::make_shared<nn::ReLU>());
+    }
+    net->add(std::make_shared<nn::Linear>(kPacGenHidden, out, rng));
+    pacgan_init(*net, rng);
+    return net;
+}
+
+// in -> 3 x maxout(200 units, 5 pieces) -> out.
+std::shared_ptr<nn::Sequential> pacgan_discriminator(std::size_t in, std::size_t out, Generator& rng) {
+    auto net = std::make_shared<nn::Sequential>();
+    for (std::size_t layer = 0, width = in; layer < 3; ++layer, width = kPacDiscHidden)
+        net->add(std::make_shared<nn::Maxout>(width, kPacDiscHidden, kPacPieces, rng));
+    net->add(std::make_shared<nn::Linear>(kPacDiscHidden, out, rng));
+    pacgan_init(*net, rng);
     return net;
 }
 
@@ -155,13 +196,16 @@ int run(const Lab2dOptions& opt) {
 
     // One seeded generator draws everything: weights, data, noise, labels.
     Generator rng(opt.seed);
-    auto gen = mlp(kZDim + cond, 2, rng);
-    auto disc = mlp((2 + cond) * lab.pack, 1, rng);
+    const bool pacgan_arch = opt.arch == "pacgan";
+    auto gen = pacgan_arch ? pacgan_generator(kZDim + cond, 2, rng) : mlp(kZDim + cond, 2, rng);
+    auto disc = pacgan_arch ? pacgan_discriminator((2 + cond) * lab.pack, 1, rng) : mlp((2 + cond) * lab.pack, 1, rng);
     nn::Adam opt_gen(gen->named_parameters(), {.lr = opt.lr, .beta1 = opt.beta1});
     nn::Adam opt_disc(disc->named_parameters(), {.lr = opt.lr, .beta1 = opt.beta1});
     std::printf("gan2d: %s on %s (%zu modes, sigma %g), loss %s, d-steps %d, beta1 %g, pack %d, seed %llu\n",
                 opt.model.c_str(), opt.data.c_str(), lab.modes(), lab.mixture.sigma, opt.loss.c_str(), opt.d_steps,
                 opt.beta1, opt.pack, static_cast<unsigned long long>(opt.seed));
+    std::printf("networks: %s, generator %zu parameters, discriminator %zu\n", opt.arch.c_str(),
+                gen->num_parameters(), disc->num_parameters());
 
     // Fixed noise (and, for the CGAN, every mode asked for equally often) for the
     // measurements, so measurements at different steps compare.
@@ -186,6 +230,8 @@ int run(const Lab2dOptions& opt) {
     const auto measure = [&](int step) {
         Array points;
         {
+            // Still in training mode: --arch pacgan's batch norm normalizes with these samples'
+            // own statistics, as PacGAN's code measures (its running averages are never used).
             NoGrad no_grad;
             points = generate(*gen, eval_z, eval_modes, lab).value();
         }

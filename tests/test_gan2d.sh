@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # test_gan2d.sh BUILD_DIR SOURCE_DIR — examples/gan2d: a short run learns one Gaussian (its
 # samples end within 0.1 of the mode, nearly all within 3 sigma), the same seed gives
-# the same numbers, the CGAN with packing writes what it should, a run already in
-# --out is kept unless --overwrite, and every bad option gets its exact one line.
+# the same numbers, the CGAN with packing writes what it should, --arch pacgan builds
+# PacGAN's networks (their parameters counted by hand), a run already in --out is kept
+# unless --overwrite, and every bad option gets its exact one line.
 set -u
 export LC_ALL=C
 build="$1"; src="$2"
@@ -47,6 +48,21 @@ cmp -s "$tmp/one/samples_step_000300.csv" "$tmp/again/samples_step_000300.csv" &
 [ "$(wc -l < "$tmp/cgan/metrics.csv")" -eq 4 ] && pass "cgan: a metrics row per measurement" \
   || fail "cgan: metrics rows"
 
+# --- --arch: the networks named in the log, with their parameters counted by hand.
+# small: 2-128-128-2 = (2*128+128) + (128*128+128) + (128*2+2) = 17154; D 2-128-128-1 = 17025.
+# pacgan: G 2-400 (no bias) + 3 x 400-400 (no bias) + 400-2 (bias) + 4 batch norms (scale and shift)
+#   = 800 + 3*160000 + 802 + 4*800 = 484802; D 3 maxout layers of 200 units x 5 pieces + 200-1:
+#   (2*1000+1000) + 2*(200*1000+1000) + 201 = 405201, and with --pack 2 the first sees 4 inputs: 407201.
+grep -q "^networks: small, generator 17154 parameters, discriminator 17025$" "$tmp/one.log" \
+  && pass "--arch small: its networks" || fail "--arch small: $(grep '^networks' "$tmp/one.log")"
+"$g" --data ring --arch pacgan --steps 4 --eval-every 2 --samples 50 --batch-size 16 --out "$tmp/pac" > "$tmp/pac.log" 2>&1 \
+  && [ "$(wc -l < "$tmp/pac/metrics.csv")" -eq 4 ] && pass "--arch pacgan: runs" || { fail "--arch pacgan: runs"; cat "$tmp/pac.log"; }
+grep -q "^networks: pacgan, generator 484802 parameters, discriminator 405201$" "$tmp/pac.log" \
+  && pass "--arch pacgan: PacGAN's networks" || fail "--arch pacgan: $(grep '^networks' "$tmp/pac.log")"
+"$g" --data ring --arch pacgan --pack 2 --steps 2 --eval-every 2 --samples 50 --batch-size 16 --out "$tmp/pac2" > "$tmp/pac2.log" 2>&1
+grep -q "^networks: pacgan, generator 484802 parameters, discriminator 407201$" "$tmp/pac2.log" \
+  && pass "--arch pacgan --pack 2: D sees two samples" || fail "--arch pacgan --pack 2: $(grep '^networks' "$tmp/pac2.log")"
+
 # --- A run in --out is kept unless --overwrite; --overwrite removes its sample files.
 cp "$tmp/cgan/metrics.csv" "$tmp/kept.csv"
 gan2d_fails "--out with a run" 1 \
@@ -74,6 +90,7 @@ o="$tmp/never"
 gan2d_fails "--data" 1 "gan2d: unknown --data 'spiral' (use ring, grid or one)" --data spiral --out "$o"
 gan2d_fails "--model" 1 "gan2d: unknown --model 'wgan' (use gan or cgan)" --model wgan --out "$o"
 gan2d_fails "--loss" 1 "gan2d: unknown --loss 'hinge' (use nonsaturating or saturating)" --loss hinge --out "$o"
+gan2d_fails "--arch" 1 "gan2d: unknown --arch 'resnet' (use small or pacgan)" --arch resnet --out "$o"
 gan2d_fails "--steps 0" 1 "gan2d: --steps must be between 1 and 1000000, got 0" --steps 0 --out "$o"
 gan2d_fails "--batch-size" 1 "gan2d: --batch-size must be between 1 and 4096, got 5000" --batch-size 5000 --out "$o"
 gan2d_fails "--lr 2" 1 "gan2d: --lr must be in (0, 1], got 2" --lr 2 --out "$o"

@@ -52,6 +52,7 @@ Lab2dOptions parse_lab2d_options(const std::vector<std::string>& args) {
         {"--data", word(opt.data)},
         {"--model", word(opt.model)},
         {"--loss", word(opt.loss)},
+        {"--arch", word(opt.arch)},
         {"--steps", whole(opt.steps)},
         {"--batch-size", whole(opt.batch_size)},
         {"--lr", real(opt.lr)},
@@ -97,6 +98,8 @@ void check_lab2d_options(const Lab2dOptions& opt) {
         throw std::invalid_argument("unknown --model '" + opt.model + "' (use gan or cgan)");
     if (opt.loss != "nonsaturating" && opt.loss != "saturating")
         throw std::invalid_argument("unknown --loss '" + opt.loss + "' (use nonsaturating or saturating)");
+    if (opt.arch != "small" && opt.arch != "pacgan")
+        throw std::invalid_argument("unknown --arch '" + opt.arch + "' (use small or pacgan)");
     check_range("--steps", opt.steps, 1, 1000000);
     check_range("--batch-size", opt.batch_size, 1, 4096);
     if (!(opt.lr > 0.0f && opt.lr <= 1.0f)) throw std::invalid_argument("--lr must be in (0, 1], got " + text(opt.lr));
@@ -125,6 +128,9 @@ std::string lab2d_help() {
            "  --data ring|grid|one        8 Gaussians on a ring, 25 on a grid, or one (default " + d.data + ")\n"
            "  --model gan|cgan            plain, or conditioned on the mode's index (default " + d.model + ")\n"
            "  --loss nonsaturating|saturating  the generator's loss (default " + d.loss + ")\n"
+           "  --arch small|pacgan         the networks: two hidden layers of 128 ReLU units, or those of\n"
+           "                              PacGAN's released code (G 4 x 400 with batch norm, D 3 maxout\n"
+           "                              layers of 200 units x 5 pieces) (default " + d.arch + ")\n"
            "  --steps N                   generator steps, 1..1000000 (default " + std::to_string(d.steps) + ")\n"
            "  --batch-size N              samples per step, 1..4096 (default " + std::to_string(d.batch_size) + ")\n"
            "  --lr X                      Adam's learning rate, (0, 1] (default " + text(d.lr) + ")\n"

@@ -20,6 +20,7 @@ struct Lab2dOptions {
     std::string data = "ring";             // ring | grid | one (mixture2d.hpp)
     std::string model = "gan";             // gan | cgan (conditioned on the mode's index)
     std::string loss = "nonsaturating";    // the generator's loss: nonsaturating | saturating
+    std::string arch = "small";            // the networks: small (2 x 128 ReLU) | pacgan (PacGAN's released ones)
     int steps = 5000;                      // generator steps
     int batch_size = 256;                  // samples per step (real and generated)
     float lr = 1e-3f;                      // Adam's learning rate, both networks
