@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "bench_options.hpp"
+#include "examples/common/blas_info.hpp"
 #include "counters.hpp"
 #include "nn/nn.hpp"
 
@@ -309,6 +310,7 @@ int main(int argc, char** argv) {
         return 2;
     }
     if (opt.threads > 0) openblas_set_num_threads(opt.threads);
+    if (!opt.machine) examples::print_blas_start("bench_cgan");
     if (opt.memory_iters > 0) bench_memory(opt);
     if (!opt.machine) {
         std::printf("\nreference CGAN iteration (D step on a real and a generated batch + G step), OpenBLAS "

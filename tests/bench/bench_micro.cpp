@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "counters.hpp"
+#include "examples/common/blas_info.hpp"
 #include "nn/nn.hpp"
 
 using namespace xgrad;
@@ -133,6 +134,7 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "usage: bench_micro [--threads N]\n");
         return 2;
     }
+    examples::print_blas_start("bench_micro");
     std::printf("OpenBLAS threads %d\n\n", openblas_get_num_threads());
     bench_tape();
     bench_elementwise();
