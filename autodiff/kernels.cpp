@@ -150,7 +150,15 @@ void im2col_strided(const float* x, const Window2d& win, float* cols, std::size_
     }
 }
 
-void col2im_strided(const float* cols, const Window2d& win, float* x, std::size_t ld) {
+namespace {
+
+// col2im's walk, shared by col2im_strided and col2im_outer: for each row r = (c, i, j)
+// of the column matrix and each output position p = oh·OW + ow whose tap falls inside
+// the image, the pixel (c, ih, iw) it came from gets += entry(p), where entry = row(r)
+// gives row r's entries. (row(r) hands back a small function rather than a pointer so
+// that col2im_outer can make its entries, a[r]·b[p], instead of reading them.)
+template <class Row>
+void add_columns(const Window2d& win, float* x, Row row) {
     // TASK 11: im2col's adjoint: walk the rows (c, i, j) and positions (oh, ow) as im2col does, adding each entry into the pixel it came from (skip padding)
     const auto H = static_cast<std::ptrdiff_t>(win.height);
     const std::size_t W = win.width, OH = win.out_h(), OW = win.out_w(), sw = win.stride.w;
@@ -162,19 +170,19 @@ void col2im_strided(const float* cols, const Window2d& win, float* x, std::size_
                 const auto off = static_cast<std::ptrdiff_t>(j * win.dilation.w) -
                                  static_cast<std::ptrdiff_t>(win.padding.w);
                 const Inside cols_in = inside(off, sw, W, OW);
-                const float* in = cols + r * ld;
-                for (std::size_t oh = 0; oh < OH; ++oh, in += OW) {
+                const auto entry = row(r);
+                for (std::size_t oh = 0, p = 0; oh < OH; ++oh, p += OW) {  // p: output row oh's first position
                     const auto ih = static_cast<std::ptrdiff_t>(oh * win.stride.h + i * win.dilation.h) -
                                     static_cast<std::ptrdiff_t>(win.padding.h);
                     if (ih < 0 || ih >= H) continue;  // the whole row fell into padding
-                    float* row = plane + static_cast<std::size_t>(ih) * W;
+                    float* pixels = plane + static_cast<std::size_t>(ih) * W;
                     if (sw == 1 && cols_in.first < cols_in.last) {  // contiguous: one add the compiler vectorises
-                        float* dst = row + (static_cast<std::ptrdiff_t>(cols_in.first) + off);
-                        const float* src = in + cols_in.first;
-                        for (std::size_t k = 0; k < cols_in.last - cols_in.first; ++k) dst[k] += src[k];
+                        float* dst = pixels + (static_cast<std::ptrdiff_t>(cols_in.first) + off);
+                        const std::size_t p0 = p + cols_in.first;
+                        for (std::size_t k = 0; k < cols_in.last - cols_in.first; ++k) dst[k] += entry(p0 + k);
                     } else {
                         for (std::size_t ow = cols_in.first; ow < cols_in.last; ++ow)
-                            row[static_cast<std::ptrdiff_t>(ow * sw) + off] += in[ow];
+                            pixels[static_cast<std::ptrdiff_t>(ow * sw) + off] += entry(p + ow);
                     }
                 }
             }
@@ -183,37 +191,21 @@ void col2im_strided(const float* cols, const Window2d& win, float* x, std::size_
     // END TASK 11
 }
 
-// col2im_strided's walk, with the entry a[r]·b[p] made where that loop reads cols.
+}  // namespace
+
+void col2im_strided(const float* cols, const Window2d& win, float* x, std::size_t ld) {
+    add_columns(win, x, [cols, ld](std::size_t r) {
+        const float* in = cols + r * ld;  // row r of the column matrix
+        return [in](std::size_t p) { return in[p]; };
+    });
+}
+
+// The entries of row r are a[r]·b[p], made where col2im_strided reads the matrix.
 void col2im_outer(const float* a, const float* b, const Window2d& win, float* x) {
-    const auto H = static_cast<std::ptrdiff_t>(win.height);
-    const std::size_t W = win.width, OH = win.out_h(), OW = win.out_w(), sw = win.stride.w;
-    std::size_t r = 0;
-    for (std::size_t c = 0; c < win.channels; ++c) {
-        float* plane = x + c * win.height * W;
-        for (std::size_t i = 0; i < win.kernel.h; ++i) {
-            for (std::size_t j = 0; j < win.kernel.w; ++j, ++r) {
-                const auto off = static_cast<std::ptrdiff_t>(j * win.dilation.w) -
-                                 static_cast<std::ptrdiff_t>(win.padding.w);
-                const Inside cols_in = inside(off, sw, W, OW);
-                const float ar = a[r];
-                const float* in = b;  // row r of the product is ar times b
-                for (std::size_t oh = 0; oh < OH; ++oh, in += OW) {
-                    const auto ih = static_cast<std::ptrdiff_t>(oh * win.stride.h + i * win.dilation.h) -
-                                    static_cast<std::ptrdiff_t>(win.padding.h);
-                    if (ih < 0 || ih >= H) continue;
-                    float* row = plane + static_cast<std::size_t>(ih) * W;
-                    if (sw == 1 && cols_in.first < cols_in.last) {
-                        float* dst = row + (static_cast<std::ptrdiff_t>(cols_in.first) + off);
-                        const float* src = in + cols_in.first;
-                        for (std::size_t k = 0; k < cols_in.last - cols_in.first; ++k) dst[k] += ar * src[k];
-                    } else {
-                        for (std::size_t ow = cols_in.first; ow < cols_in.last; ++ow)
-                            row[static_cast<std::ptrdiff_t>(ow * sw) + off] += ar * in[ow];
-                    }
-                }
-            }
-        }
-    }
+    add_columns(win, x, [a, b](std::size_t r) {
+        const float ar = a[r];
+        return [ar, b](std::size_t p) { return ar * b[p]; };
+    });
 }
 
 // Plain im2col and col2im: one image's rows back to back, ld = OH·OW.
