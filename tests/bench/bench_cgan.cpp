@@ -302,13 +302,7 @@ Options parse(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    Options opt;
-    try {
-        opt = parse(argc, argv);
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "bench_cgan: %s\n", e.what());
-        return 2;
-    }
+    const Options opt = bench::options_or_exit("bench_cgan", parse, argc, argv);
     if (opt.threads > 0) openblas_set_num_threads(opt.threads);
     if (!opt.machine) examples::print_blas_start("bench_cgan");
     if (opt.memory_iters > 0) bench_memory(opt);

@@ -288,13 +288,7 @@ Options parse(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    Options opt;
-    try {
-        opt = parse(argc, argv);
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "bench_conv: %s\n", e.what());
-        return 2;
-    }
+    const Options opt = bench::options_or_exit("bench_conv", parse, argc, argv);
     if (opt.threads > 0) openblas_set_num_threads(opt.threads);
     if (opt.products) {
         examples::print_blas_start("bench_conv");

@@ -10,10 +10,13 @@
 //         else if (args.is("--machine")) o.machine = true;
 //         else args.unknown("tests/bench/bench_x.cpp");
 //     }
+//
+// and main() starts with `const Options opt = bench::options_or_exit("bench_x", parse, argc, argv);`.
 #pragma once
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdio>
 #include <cstdlib>
 #include <stdexcept>
 #include <string>
@@ -83,6 +86,18 @@ private:
     int i_ = 0;  // argv_[0] is the program
     std::string option_;
 };
+
+// parse(argc, argv), or, when it throws, its message as one line "program: ..." on
+// stderr and exit status 2 (before the benchmark has made anything).
+template <class Parse>
+auto options_or_exit(const char* program, Parse parse, int argc, char** argv) {
+    try {
+        return parse(argc, argv);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "%s: %s\n", program, e.what());
+        std::exit(2);
+    }
+}
 
 // The median of some timings (the mean of the middle two for an even count).
 inline double median(std::vector<double> v) {
