@@ -8,8 +8,10 @@ blocks and code spans: web and mail links are skipped; any other target must
 name a file or directory that exists (relative to the page), and a #fragment
 must name a heading of the target page (GitHub's anchor rule: lower case,
 punctuation dropped, spaces to hyphens, -1, -2 ... for repeats) or an explicit
-<a id="..."> / <a name="..."> in it. Prints one line per broken link and exits
-with 1 if there is any. Standard library only.
+<a id="..."> / <a name="..."> in it. Also: no line of prose is a bare
+placeholder word such as MLP_TABLE (upper case with an underscore), the mark of
+a page built from a template whose blank was never filled. Prints one line per
+problem and exits with 1 if there is any. Standard library only.
 """
 
 import re
@@ -17,6 +19,7 @@ import sys
 from pathlib import Path
 
 LINK = re.compile(r"!?\[(?:[^\[\]]|\[[^\]]*\])*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+PLACEHOLDER = re.compile(r"^\s*[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\s*$")
 HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 EXPLICIT_ANCHOR = re.compile(r"<a\s+(?:id|name)=\"([^\"]+)\"")
 
@@ -72,6 +75,8 @@ def main():
     broken, count = [], 0
     for page in pages:
         for n, line in prose_lines(page.read_text(encoding="utf-8")):
+            if PLACEHOLDER.match(line):
+                broken.append(f"{page.relative_to(root)}:{n}: an unfilled placeholder: {line.strip()}")
             for target in LINK.findall(line):
                 if re.match(r"^[a-z][a-z0-9+.-]*:", target):  # http:, https:, mailto:
                     continue
@@ -87,7 +92,7 @@ def main():
         print(b)
     if broken:
         return 1
-    print(f"{len(pages)} pages, {count} relative links, all lead to an existing file and anchor")
+    print(f"{len(pages)} pages, {count} relative links, all lead to an existing file and anchor; no placeholder left")
     return 0
 
 
